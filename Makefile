@@ -1,0 +1,57 @@
+# The course's commands. On a fresh machine:  make lab   (open the course)
+#                                             make test  (run every test, as CI does)
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+HOST := 127.0.0.1
+PORT ?= 8888
+NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval_sanitize.cfg
+
+.PHONY: lab test lint unit nbval browser notebooks bench setup clean help
+
+help:
+	@echo "make lab        set up (first time) and open the course in JupyterLab"
+	@echo "make test       set up and run the whole test suite (ruff, unit, strict nbval, browser)"
+	@echo "make notebooks  re-execute every lesson in place"
+	@echo "make bench      print timings and sizes (figures, never pass/fail)"
+
+$(PY):
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
+	$(PYTHON) -m venv $(VENV)
+
+# Reinstall only when pyproject.toml is newer than the last install.
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+setup: $(STAMP)
+
+lab: setup
+	@if [ "$$(id -u)" = 0 ]; then root=--allow-root; fi; \
+	$(PY) -m jupyter lab --ip=$(HOST) --port=$(PORT) $$root \
+	    --ServerApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
+
+test: setup lint unit nbval browser
+
+lint: setup
+	$(PY) -m ruff check .
+
+unit: setup
+	$(PY) -m pytest -q tests --ignore=tests/browser
+
+nbval: setup
+	$(PY) -m pytest -q $(NBVAL) notebooks
+
+browser: setup
+	$(PY) -m pytest -q tests/browser
+
+notebooks: setup
+	$(PY) tools/notebooks.py
+
+bench: setup
+	$(PY) benchmarks/bench.py
+
+clean:
+	rm -rf $(VENV) tests/browser/screenshots .hypothesis

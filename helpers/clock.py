@@ -1,0 +1,62 @@
+"""The course clock: one fixed "now" for every lesson.
+
+Validation results and rotation timelines depend on the date. If the lessons used the
+real calendar, their outputs would drift and a committed notebook would stop matching a
+fresh run. So every helper that needs "now" asks this module instead of the system.
+
+Real tools that read the system clock (the ``openssl`` CLI, Python's ``ssl``) still see
+the real date; that is why the course certificates stay valid until at least 2045.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+
+from .errors import CourseError
+
+UTC = _dt.timezone.utc
+
+#: The moment the whole course pretends it is.
+COURSE_NOW = _dt.datetime(2026, 9, 1, 12, 0, 0, tzinfo=UTC)
+
+
+class ClockError(CourseError, ValueError):
+    """A date or time given to the course could not be understood."""
+
+
+def now() -> _dt.datetime:
+    """Return the course's "now" (timezone-aware, UTC)."""
+    return COURSE_NOW
+
+
+def today() -> _dt.date:
+    """Return the course's "today"."""
+    return COURSE_NOW.date()
+
+
+def days(n: float) -> _dt.timedelta:
+    """A duration of ``n`` days, for readable date arithmetic in lessons."""
+    return _dt.timedelta(days=n)
+
+
+def parse_when(text: str) -> _dt.datetime:
+    """Parse an ISO 8601 date or date-time; a value without a zone is taken as UTC.
+
+    >>> parse_when("2030-01-02").isoformat()
+    '2030-01-02T00:00:00+00:00'
+    """
+    if isinstance(text, _dt.datetime):
+        value = text
+    elif isinstance(text, _dt.date):
+        value = _dt.datetime(text.year, text.month, text.day)
+    else:
+        try:
+            value = _dt.datetime.fromisoformat(str(text).strip())
+        except ValueError:
+            raise ClockError(
+                f"{text!r} is not an ISO 8601 date or date-time; write it like 2030-01-02 "
+                "or 2030-01-02T15:04:05Z."
+            ) from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)

@@ -1,0 +1,115 @@
+"""Exercises with ``check()``, ``hint()`` and ``solution()``, in the style of Kaggle's learntools.
+
+A lesson imports its question set (``from helpers.exercises import lesson00 as ex``) and a
+learner answers a question in a cell of its own::
+
+    answer = ...          # replace ... with your answer
+    ex.q1.check(answer)
+
+``check`` prints one of three things and never raises:
+
+* a nudge, while the answer is still ``...`` (not attempted yet);
+* ``Correct`` and a short explanation;
+* ``Not yet`` and a reason that points at the mistake.
+
+``hint()`` and ``solution()`` print text. Each question's module says what shape of
+answer it expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+NOT_ATTEMPTED = ...
+
+__all__ = ["NOT_ATTEMPTED", "Question", "Wrong"]
+
+
+class Wrong(Exception):
+    """Raised by a checker to say why an answer is not right yet (the message is shown)."""
+
+
+@dataclass
+class Question:
+    """One exercise question.
+
+    ``checker(answer)`` returns the text shown on success, or raises :class:`Wrong`
+    with the reason the answer is not right yet.
+    """
+
+    name: str
+    prompt: str
+    checker: Callable[[Any], str]
+    hints: tuple[str, ...]
+    answer: str
+    status: str = field(default="not attempted", init=False)
+
+    def check(self, answer: Any = NOT_ATTEMPTED) -> None:
+        """Check an answer and print feedback; never raises."""
+        print(self.feedback(answer))
+
+    def feedback(self, answer: Any = NOT_ATTEMPTED) -> str:
+        """The text that :meth:`check` prints, and the status it records."""
+        if answer is NOT_ATTEMPTED or answer is None:
+            self.status = "not attempted"
+            return (
+                f"{self.name}: not attempted yet. Replace the ... with your answer and run "
+                f"the cell again. Stuck? Run {self.name}.hint()."
+            )
+        try:
+            message = self.checker(answer)
+        except Wrong as why:
+            self.status = "wrong"
+            return f"✗ {self.name}: not yet. {why}"
+        except Exception as exc:  # a malformed answer must never crash the lesson
+            self.status = "wrong"
+            return (
+                f"✗ {self.name}: not yet. That answer could not be checked "
+                f"({type(exc).__name__}); the question asks for: {self.prompt}"
+            )
+        self.status = "correct"
+        return f"✓ {self.name}: correct. {message}".rstrip()
+
+    def hint(self, n: int = 1) -> None:
+        """Print hint number ``n`` (1 is the gentlest)."""
+        n = max(1, min(int(n), len(self.hints)))
+        more = f" (more: {self.name}.hint({n + 1}))" if n < len(self.hints) else ""
+        print(f"Hint {n}/{len(self.hints)} for {self.name}: {self.hints[n - 1]}{more}")
+
+    def solution(self) -> None:
+        """Print the worked answer."""
+        print(f"Solution to {self.name}: {self.answer}")
+
+    def __repr__(self) -> str:  # short and address-free, safe in compared outputs
+        return f"<Question {self.name}: {self.status}>"
+
+
+def expect_equal(expected: Any, *, normalise: Callable[[Any], Any] = lambda x: x,
+                 why: str = "", success: str = "") -> Callable[[Any], str]:
+    """Build a checker that compares a normalised answer with ``expected``."""
+
+    def checker(answer: Any) -> str:
+        if normalise(answer) != normalise(expected):
+            raise Wrong(why or f"{answer!r} is not the expected answer.")
+        return success
+
+    return checker
+
+
+def choice(expected: str, options: dict[str, str], success: str = "") -> Callable[[Any], str]:
+    """Build a checker for a multiple-choice question answered with one option key.
+
+    ``options`` maps each key to the feedback shown when that key is chosen wrongly.
+    """
+
+    def checker(answer: Any) -> str:
+        key = str(answer).strip().upper()
+        if key == expected.upper():
+            return success
+        if key in {k.upper() for k in options}:
+            raise Wrong(next(v for k, v in options.items() if k.upper() == key))
+        raise Wrong(f"Answer with one of {', '.join(sorted(options) + [expected])}, as a string.")
+
+    return checker

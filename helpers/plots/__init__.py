@@ -1,0 +1,41 @@
+"""All of the course's matplotlib code lives in this package, one module per lesson topic.
+
+Every figure uses :func:`course_style` (the colour-blind-safe ``tableau-colorblind10``
+palette) and never encodes a meaning in colour alone: each series also gets a marker,
+a hatch or a text label from :data:`MARKERS` / :data:`HATCHES`. A lesson follows each
+figure with a one-line text summary, which the plotting function returns.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterator
+
+MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
+HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "oo", "--")
+
+
+@contextlib.contextmanager
+def course_style() -> Iterator[None]:
+    """Apply the course's figure style for the duration of a ``with`` block."""
+    import matplotlib.pyplot as plt
+
+    rc = {
+        "figure.dpi": 100,
+        "savefig.dpi": 100,
+        "font.size": 10,
+        "axes.spines.top": False,
+        "axes.spines.right": False,
+        "svg.hashsalt": "course",
+        "path.simplify": True,
+    }
+    with plt.style.context("tableau-colorblind10"), plt.rc_context(rc):
+        yield
+
+
+def palette() -> list[str]:
+    """The colour-blind-safe colours, in order."""
+    import matplotlib.pyplot as plt
+
+    with course_style():
+        return [c["color"] for c in plt.rcParams["axes.prop_cycle"]]
