@@ -14,7 +14,7 @@ import datetime as _dt
 
 from .errors import CourseError
 
-UTC = _dt.timezone.utc
+UTC = _dt.UTC
 
 #: The moment the whole course pretends it is.
 COURSE_NOW = _dt.datetime(2026, 9, 1, 12, 0, 0, tzinfo=UTC)
