@@ -80,7 +80,8 @@ def lab(tmp_path_factory):
         pytest.skip(reason)
     home = tmp_path_factory.mktemp("lab")
     shutil.copytree(ROOT / "notebooks", home / "notebooks")
-    shutil.copytree(ROOT / "data", home / "data")
+    if (ROOT / "data").is_dir():
+        shutil.copytree(ROOT / "data", home / "data")
     for name, value in LAB_SETTINGS.items():
         path = home / "settings" / name
         path.parent.mkdir(parents=True, exist_ok=True)
