@@ -18,6 +18,7 @@ from .errors import CourseError
 #: Modules that contribute subcommands, in the order ``--help`` lists them.
 COMMAND_MODULES = (
     "helpers.doctor",
+    "helpers.pki",
 )
 
 

@@ -19,7 +19,7 @@ from importlib import metadata
 #: distribution name -> (import name, minimum version)
 REQUIRED = {
     "jupyterlab": ("jupyterlab", "4.0"),
-    "cryptography": ("cryptography", "44.0"),
+    "cryptography": ("cryptography", "45.0"),
     "matplotlib": ("matplotlib", "3.8"),
     "ipywidgets": ("ipywidgets", "8.0"),
     "jupyterlab_widgets": ("jupyterlab_widgets", "3.0"),
