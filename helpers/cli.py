@@ -19,6 +19,8 @@ from .errors import CourseError
 COMMAND_MODULES = (
     "helpers.doctor",
     "helpers.pki",
+    "helpers.anatomy",
+    "helpers.pinning.pins",
 )
 
 

@@ -14,7 +14,6 @@ attackers' certificates and the failure gallery.
 
 from __future__ import annotations
 
-import base64
 import datetime as _dt
 import functools
 import hashlib
@@ -22,16 +21,19 @@ import ipaddress
 import os
 import re
 import tempfile
+import warnings
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from .clock import COURSE_NOW, UTC, parse_when
 from .errors import CourseError
+from .pinning.pins import spki_pin
 
 #: The server every lesson connects to.
 HOST = "api.yourapp.com"
@@ -105,14 +107,6 @@ def _rsa_key_bytes(path: Path) -> bytes:
     except OSError:
         raise PKIError(f"the committed RSA example key {path} is missing or unreadable; restore it "
                        "from git (RSA keys cannot be derived, so it is never regenerated).") from None
-
-
-def _spki_pin(public_key_or_cert) -> str:
-    """base64(SHA-256(DER SubjectPublicKeyInfo)) for the README (lessons use helpers.pinning)."""
-    public_key = getattr(public_key_or_cert, "public_key", lambda: public_key_or_cert)()
-    der = public_key.public_bytes(serialization.Encoding.DER,
-                                  serialization.PublicFormat.SubjectPublicKeyInfo)
-    return base64.b64encode(hashlib.sha256(der).digest()).decode("ascii")
 
 
 def private_key_pem(key: PrivateKey) -> bytes:
@@ -294,7 +288,9 @@ def load_certificates(source: bytes | str | Path) -> list[x509.Certificate]:
         raise EmptyCertificateError(f"{where} is empty; pass a file that contains a "
                                     "-----BEGIN CERTIFICATE----- block.")
     blocks = [(m.group(1).decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
-    certs = [_load_pem_block(block, where) for kind, block in blocks if kind == "CERTIFICATE"]
+    with warnings.catch_warnings():  # a few real roots have serial 0, which cryptography warns about
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        certs = [_load_pem_block(block, where) for kind, block in blocks if kind == "CERTIFICATE"]
     if certs:
         return certs
     kinds = [kind for kind, _ in blocks]
@@ -679,7 +675,7 @@ def _readme(pki: CoursePKI) -> str:
     ]
     for entry in pki.entries:
         file = f"`{entry.stem}.pem`" if entry.cert is not None else f"`{entry.stem}.key.pem`"
-        pin = _spki_pin(entry.cert if entry.cert is not None else entry.key.public_key())
+        pin = spki_pin(entry.cert if entry.cert is not None else entry.key.public_key())
         lines.append(f"| {file} | {entry.what} | `{pin}` |")
     return "\n".join(lines) + "\n"
 

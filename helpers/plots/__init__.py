@@ -29,8 +29,14 @@ def course_style() -> Iterator[None]:
         "svg.hashsalt": "course",
         "path.simplify": True,
     }
+    import matplotlib
+
     with plt.style.context("tableau-colorblind10"), plt.rc_context(rc):
         yield
+        interactive = matplotlib.is_interactive()  # the first figure may have loaded the backend
+    # Leaving rc_context restores "interactive" too; keep the inline backend's setting, or the
+    # next figure in a notebook would silently never appear.
+    matplotlib.interactive(interactive)
 
 
 def palette() -> list[str]:

@@ -1,0 +1,169 @@
+"""The real root store: certifi's copy of Mozilla's trusted root certificates.
+
+Every HTTPS client trusts a list of root certificates. Python's ``requests`` (and this
+course) use certifi's bundle, which is Mozilla's list. :func:`load_roots` reads it and
+:func:`root_stats` counts what is inside: how many roots, which key types, whose they
+are, and when they expire. The numbers depend on the installed certifi version, so a
+lesson prints the numbers it computes rather than numbers written down once.
+"""
+
+from __future__ import annotations
+
+import functools
+import warnings
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import certifi
+from cryptography import x509
+from cryptography.hazmat.primitives.asymmetric import ec, rsa
+from cryptography.utils import CryptographyDeprecationWarning
+from cryptography.x509.oid import NameOID
+
+from .errors import CourseError
+
+__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "common_name", "country",
+           "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
+
+
+class TrustStoreError(CourseError, ValueError):
+    """The root bundle could not be read."""
+
+
+class RootNotFoundError(TrustStoreError, LookupError):
+    """No root (or more than one) matches the name asked for."""
+
+
+def bundle_path() -> Path:
+    """Where the installed certifi keeps its PEM bundle."""
+    return Path(certifi.where())
+
+
+def _load(data: bytes) -> tuple[x509.Certificate, ...]:
+    # Six old roots have serial number 0, which RFC 5280 forbids; cryptography warns
+    # about each one. The warning is expected here, so it is silenced for this load only.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
+        try:
+            return tuple(x509.load_pem_x509_certificates(data))
+        except ValueError:
+            raise TrustStoreError("the root bundle holds no readable PEM certificates; reinstall "
+                                  "certifi (pip install --force-reinstall certifi).") from None
+
+
+@functools.lru_cache(maxsize=1)
+def _default_roots() -> tuple[x509.Certificate, ...]:
+    return _load(bundle_path().read_bytes())
+
+
+def load_roots(path: str | Path | None = None) -> tuple[x509.Certificate, ...]:
+    """The roots in certifi's bundle (or in the PEM bundle at ``path``), in file order."""
+    if path is None:
+        return _default_roots()
+    return _load(Path(path).read_bytes())
+
+
+def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
+    values = name.get_attributes_for_oid(oid)
+    return str(values[0].value) if values else ""
+
+
+def common_name(cert: x509.Certificate) -> str:
+    """The subject's CN, or its OU or O when the CN is missing (some old roots have none)."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.ORGANIZATION_NAME):
+        value = _attribute(cert.subject, oid)
+        if value:
+            return value
+    return cert.subject.rfc4514_string()
+
+
+def organisation(cert: x509.Certificate) -> str:
+    """The subject's O (organisation), or its CN when it has none."""
+    return _attribute(cert.subject, NameOID.ORGANIZATION_NAME) or common_name(cert)
+
+
+def country(cert: x509.Certificate) -> str:
+    """The subject's two-letter country code, or ``"??"`` when it names none."""
+    return _attribute(cert.subject, NameOID.COUNTRY_NAME) or "??"
+
+
+def key_family(cert: x509.Certificate) -> tuple[str, str]:
+    """(``"RSA"``, ``"4096"``) or (``"EC"``, ``"P-384"``): the key type and its size or curve."""
+    key = cert.public_key()
+    if isinstance(key, rsa.RSAPublicKey):
+        return "RSA", str(key.key_size)
+    if isinstance(key, ec.EllipticCurvePublicKey):
+        curve = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(key.curve.name)
+        return "EC", curve or key.curve.name
+    return type(key).__name__.removesuffix("PublicKey").lstrip("_"), "?"
+
+
+def key_label(cert: x509.Certificate) -> str:
+    """``"RSA 4096"`` or ``"EC P-384"``."""
+    return " ".join(key_family(cert))
+
+
+@dataclass(frozen=True)
+class RootStats:
+    """What is in a root store, counted."""
+
+    count: int
+    families: Counter        # "RSA" / "EC" -> number of roots
+    key_types: Counter       # "RSA 4096", "EC P-384", ... -> number of roots
+    organisations: Counter   # subject O -> number of roots
+    countries: Counter       # subject C -> number of roots
+    expiry_years: Counter    # year of notAfter -> number of roots
+
+    def summary(self) -> str:
+        """One paragraph with every headline number."""
+        families = ", ".join(f"{n} {name}" for name, n in self.families.most_common())
+        kinds = ", ".join(f"{n} {name}" for name, n in sorted(self.key_types.items()))
+        top_org, top_n = _leaders(self.organisations)
+        top_c, top_cn = _leaders(self.countries)
+        first, last = min(self.expiry_years), max(self.expiry_years)
+        return (f"{self.count} roots: {families} ({kinds}). {len(self.organisations)} organisations in "
+                f"{len(self.countries)} countries; the most roots belong to {top_org} ({top_n}), and "
+                f"{top_c} has the most ({top_cn}). They expire between {first} and {last}.")
+
+
+def _leaders(counter: Counter) -> tuple[str, str]:
+    """The name(s) with the highest count, joined by "and", and that count (with "each" on a tie)."""
+    top = max(counter.values())
+    names = sorted(name for name, n in counter.items() if n == top)
+    return " and ".join(names), f"{top} each" if len(names) > 1 else str(top)
+
+
+def root_stats(roots: tuple[x509.Certificate, ...] | list[x509.Certificate] | None = None) -> RootStats:
+    """Count the roots (certifi's bundle by default) by key type, owner, country and expiry year."""
+    roots = load_roots() if roots is None else tuple(roots)
+    if not roots:
+        raise TrustStoreError("there are no roots to count; pass a non-empty list of certificates.")
+    return RootStats(
+        count=len(roots),
+        families=Counter(key_family(c)[0] for c in roots),
+        key_types=Counter(key_label(c) for c in roots),
+        organisations=Counter(organisation(c) for c in roots),
+        countries=Counter(country(c) for c in roots),
+        expiry_years=Counter(c.not_valid_after_utc.year for c in roots),
+    )
+
+
+def find_root(name: str, roots: tuple[x509.Certificate, ...] | None = None) -> x509.Certificate:
+    """The root whose common name is ``name`` (case-insensitive); a unique partial match also works."""
+    roots = load_roots() if roots is None else tuple(roots)
+    wanted = str(name).strip().casefold()
+    if not wanted:
+        raise RootNotFoundError("the root name is empty; give a common name such as 'ISRG Root X1'.")
+    exact = [c for c in roots if common_name(c).casefold() == wanted]
+    if len(exact) == 1:
+        return exact[0]
+    partial = exact or [c for c in roots if wanted in common_name(c).casefold()]
+    if len(partial) == 1:
+        return partial[0]
+    if not partial:
+        raise RootNotFoundError(f"no root in the bundle is named {name!r}; list the names with "
+                                "[common_name(c) for c in load_roots()].")
+    names = sorted(common_name(c) for c in partial)[:5]
+    raise RootNotFoundError(f"{len(partial)} roots match {name!r} (for example {', '.join(names)}); "
+                            "give the full common name.")

@@ -1,0 +1,154 @@
+"""certifi's root store: counts cross-checked against the PEM text and the openssl CLI."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+import warnings
+
+import pytest
+
+from helpers import trust_store as ts
+from helpers.pinning import spki_pin
+
+ISRG_ROOT_X1_PIN = "C5+lpZ7tcVwmwQIMcRtPbsQtWLABXhQzejna0wHFr8M="
+
+
+def test_bundle_has_many_roots_of_both_families_and_isrg_root_x1():
+    stats = ts.root_stats()
+    assert stats.count > 100
+    assert stats.families["RSA"] > 0 and stats.families["EC"] > 0
+    assert sum(stats.families.values()) == stats.count
+    for counter in (stats.key_types, stats.organisations, stats.countries, stats.expiry_years):
+        assert sum(counter.values()) == stats.count
+    root = ts.find_root("ISRG Root X1")
+    assert spki_pin(root) == ISRG_ROOT_X1_PIN
+    assert ts.key_label(root) == "RSA 4096" and ts.country(root) == "US"
+    assert ts.organisation(root) == "Internet Security Research Group"
+    assert ts.key_label(ts.find_root("ISRG Root X2")) == "EC P-384"
+
+
+def test_count_equals_the_certificates_in_the_pem_text():
+    text = ts.bundle_path().read_text()
+    assert ts.root_stats().count == text.count("-----BEGIN CERTIFICATE-----") == len(ts.load_roots())
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl CLI not installed")
+def test_key_types_and_expiry_years_agree_with_openssl():
+    pkcs7 = subprocess.run(["openssl", "crl2pkcs7", "-nocrl", "-certfile", str(ts.bundle_path())],
+                           capture_output=True, check=True, timeout=120).stdout
+    text = subprocess.run(["openssl", "pkcs7", "-print_certs", "-text", "-noout"], input=pkcs7,
+                          capture_output=True, check=True, timeout=120).stdout.decode()
+    stats = ts.root_stats()
+    assert text.count("Public Key Algorithm: rsaEncryption") == stats.families["RSA"]
+    assert text.count("Public Key Algorithm: id-ecPublicKey") == stats.families["EC"]
+    assert text.count("NIST CURVE: P-384") == stats.key_types["EC P-384"]
+    assert text.count("Public-Key: (4096 bit)") == stats.key_types["RSA 4096"]
+    years = [int(y) for y in re.findall(r"Not After : \w+ +\d+ [\d:]+ (\d{4}) GMT", text)]
+    assert sorted(years) == sorted(stats.expiry_years.elements())
+
+
+def test_summary_prints_the_computed_numbers():
+    stats = ts.root_stats()
+    summary = stats.summary()
+    assert summary.startswith(f"{stats.count} roots: ")
+    for family, n in stats.families.items():
+        assert f"{n} {family}" in summary
+    for kind, n in stats.key_types.items():
+        assert f"{n} {kind}" in summary
+    assert f"{len(stats.organisations)} organisations in {len(stats.countries)} countries" in summary
+    assert f"between {min(stats.expiry_years)} and {max(stats.expiry_years)}" in summary
+
+
+def test_loading_the_bundle_prints_no_warning():
+    data = ts.bundle_path().read_bytes()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        roots = ts._load(data)
+        [ts.key_label(c) for c in roots]
+    assert roots and caught == []
+    with warnings.catch_warnings(record=True) as caught:  # the silencing is local to the load
+        warnings.simplefilter("always")
+        [c.serial_number for c in roots]
+    assert any("serial number" in str(w.message) for w in caught)
+
+
+def test_find_root_explains_missing_and_ambiguous_names():
+    assert ts.common_name(ts.find_root("isrg root x1")) == "ISRG Root X1"
+    with pytest.raises(ts.RootNotFoundError, match="2 roots match 'ISRG'"):
+        ts.find_root("ISRG")
+    with pytest.raises(ts.RootNotFoundError, match="no root in the bundle is named 'YourApp Root CA'"):
+        ts.find_root("YourApp Root CA")
+    with pytest.raises(ts.RootNotFoundError, match="empty"):
+        ts.find_root("  ")
+
+
+def test_a_bundle_file_without_certificates_is_a_course_error(tmp_path):
+    empty = tmp_path / "empty.pem"
+    empty.write_text("nothing here\n")
+    with pytest.raises(ts.TrustStoreError, match="no readable PEM certificates"):
+        ts.load_roots(empty)
+    with pytest.raises(ts.TrustStoreError, match="no roots to count"):
+        ts.root_stats([])
+
+
+def test_the_course_root_is_not_in_the_real_store():
+    from helpers.pki import course_pki
+
+    pins = {spki_pin(c) for c in ts.load_roots()}
+    assert spki_pin(course_pki().root.cert) not in pins
+
+
+def test_root_store_figure_and_summary():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots.trust_store import plot_root_store
+
+    stats = ts.root_stats()
+    fig, summary = plot_root_store(stats)
+    assert summary.startswith(f"{stats.count} roots: ")
+    assert f"between {min(stats.expiry_years)} and {max(stats.expiry_years)}" in summary
+    left, right = fig.axes
+    assert sum(p.get_width() for p in left.patches) == stats.count
+    assert sum(p.get_height() for p in right.patches) == stats.count
+    assert {p.get_hatch() for p in left.patches} == {"///", "..."}  # RSA and EC told apart without colour
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
+
+
+def test_chain_figure_labels_every_certificate_and_the_offline_root():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.pki import course_pki
+    from helpers.plots.chain import plot_chain
+
+    pki = course_pki()
+    fig, summary = plot_chain([*pki.chain(pki.leaf), pki.root.cert])
+    texts = " ".join(t.get_text() for t in fig.axes[0].texts)
+    assert "OFFLINE" in texts and "api.yourapp.com" in texts and texts.count("signed this") == 2
+    assert summary == ("A chain of 3 certificates, YourApp Root CA → YourApp Issuing CA 1 → api.yourapp.com: each "
+                       "arrow is a signature by the key of the certificate above, and the root is offline.")
+    plt.close(fig)
+
+
+def test_lesson02_exercises_accept_the_solutions_and_explain_mistakes():
+    from helpers.exercises import lesson02 as ex
+    from helpers.pinning import cert_pin
+
+    stats = ts.root_stats()
+    assert ex.q1.feedback(stats.families["EC"]).startswith("✓")
+    assert "RSA roots" in ex.q1.feedback(stats.families["RSA"])
+    assert "every root" in ex.q1.feedback(stats.count)
+    x2 = ts.find_root("ISRG Root X2")
+    assert ex.q2.feedback(spki_pin(x2)).startswith("✓")
+    assert ex.q2.feedback("sha256/" + spki_pin(x2)).startswith("✓")
+    assert "certificate pin" in ex.q2.feedback(cert_pin(x2))
+    assert "X1's pin" in ex.q2.feedback(ISRG_ROOT_X1_PIN)
+    assert "not a pin" in ex.q2.feedback("deadbeef")
+    assert ex.q3.feedback("B").startswith("✓") and "years" in ex.q3.feedback("A")
