@@ -21,6 +21,7 @@ COMMAND_MODULES = (
     "helpers.pki",
     "helpers.anatomy",
     "helpers.pinning.pins",
+    "helpers.validation",
 )
 
 

@@ -1,0 +1,35 @@
+"""A chain validator that explains itself, and two independent validators beside it.
+
+``explain(leaf, intermediates, anchors, host, at)`` builds every candidate path from the
+leaf to a trust anchor and runs each check as a named step (passed, failed or not
+checked, with one sentence). ``compare()`` puts cryptography's and OpenSSL's verdicts on
+the same chain beside ours; ``gallery_table()`` does that for every broken chain in the
+course PKI. ``python -m helpers verify CHAIN.pem --host NAME`` runs it from a terminal.
+
+Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the checks),
+:mod:`.names` (hostname matching), :mod:`.report` (steps and rendering),
+:mod:`.references` (cryptography and OpenSSL), :mod:`.gallery` (tables), :mod:`.cli`.
+"""
+
+from __future__ import annotations
+
+from .gallery import Comparison, Table, compare, compare_case, gallery_table, table
+from .names import HostNameError
+from .paths import label
+from .references import OpenSSLMissingError, Verdict, cryptography_verdict, openssl_verdict
+from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
+from .validator import ChainInputError, explain
+
+
+def add_cli(sub) -> None:
+    """Register ``python -m helpers verify`` (see :mod:`helpers.validation.cli`)."""
+    from .cli import add_cli as add
+
+    add(sub)
+
+
+__all__ = [
+    "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "HostNameError",
+    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "add_cli", "compare",
+    "compare_case", "cryptography_verdict", "explain", "gallery_table", "label", "openssl_verdict", "table",
+]

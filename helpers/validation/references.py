@@ -1,0 +1,113 @@
+"""Reference verdicts: the same chain, host and time, judged by two independent validators.
+
+* **cryptography** (``cryptography.x509.verification``, Rust, CA/Browser Forum profile):
+  ``PolicyBuilder().store(Store(anchors)).time(at).build_server_verifier(DNSName(host))``.
+* **OpenSSL** (the ``openssl verify`` command, C): the files go to a temporary folder and
+  ``-attime`` pins the clock, so it judges at the course time rather than today.
+
+A reference says *whether* a chain is valid; its message is often less precise than our
+steps. cryptography reports "candidates exhausted" both for an unknown root and for a
+missing intermediate, because in both cases its path search simply ran out of issuers.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import ipaddress
+import re
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives.serialization import Encoding
+from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
+
+from ..errors import CourseError
+
+
+class OpenSSLMissingError(CourseError, RuntimeError):
+    """The ``openssl`` command is not installed or not on PATH."""
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """One validator's answer: ``valid`` and its own words."""
+
+    tool: str
+    valid: bool
+    message: str
+
+    def cell(self) -> str:
+        return "✓ valid" if self.valid else f"✗ {self.message}"
+
+
+def cryptography_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
+    """cryptography's server verifier on the same inputs."""
+    if not anchors:
+        return Verdict("cryptography", False, "no trust anchors (it refuses an empty Store)")
+    verifier = (PolicyBuilder().store(Store(list(anchors))).time(at)
+                .build_server_verifier(_subject(host)))
+    try:
+        verifier.verify(leaf, list(intermediates))
+    except VerificationError as exc:
+        return Verdict("cryptography", False, _tidy(str(exc)))
+    return Verdict("cryptography", True, "OK")
+
+
+def _subject(host: str):
+    try:
+        return x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        return x509.DNSName(host)
+
+
+def _tidy(message: str) -> str:
+    """Drop the prefix and the certificate repr that cryptography appends."""
+    message = message.removeprefix("validation failed: ")
+    return re.sub(r" \(encountered processing <Certificate\(.*\)>\)$", "", message)
+
+
+def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
+    """``openssl verify -attime … -purpose sslserver`` on the same inputs."""
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        raise OpenSSLMissingError("the openssl command was not found; install OpenSSL 3 (Debian/Ubuntu: "
+                                  "apt-get install openssl) and put it on PATH.")
+    if not anchors:
+        return Verdict("OpenSSL", False, "no trust anchors")
+    with tempfile.TemporaryDirectory(prefix="course-verify-") as tmp:
+        folder = Path(tmp)
+        args = [openssl, "verify", "-attime", str(int(at.timestamp())), "-purpose", "sslserver",
+                "-CAfile", _write(folder / "anchors.pem", anchors)]
+        if intermediates:
+            args += ["-untrusted", _write(folder / "intermediates.pem", intermediates)]
+        args += ["-verify_ip" if _is_ip(host) else "-verify_hostname", host, _write(folder / "leaf.pem", [leaf])]
+        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+    if done.returncode == 0:
+        return Verdict("OpenSSL", True, "OK")
+    return Verdict("OpenSSL", False, _openssl_error(done.stdout + done.stderr))
+
+
+def _write(path: Path, certs) -> str:
+    path.write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in certs))
+    return str(path)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return True
+
+
+def _openssl_error(output: str) -> str:
+    """The "error N at D depth lookup: reason" line, as "reason (error N at depth D)"."""
+    match = re.search(r"error (\d+) at (\d+) depth lookup: ?(.*)", output)
+    if match:
+        return f"{match.group(3).strip()} (error {match.group(1)} at depth {match.group(2)})"
+    lines = [line for line in output.splitlines() if line.strip()]
+    return lines[-1].strip() if lines else "verification failed"

@@ -1,0 +1,140 @@
+"""The validator's report: one named step per check, and how it renders.
+
+A :class:`Step` is one check applied to one certificate (or to the whole chain): its name,
+``passed`` / ``failed`` / ``not checked``, and one sentence saying why. A :class:`Report`
+collects the steps of the path that was judged, the verdict, and the candidate paths that
+were rejected on the way. It prints as plain text (the command line) and renders as an HTML
+table in a notebook, with ✓ / ✗ / – symbols and words, never colour alone.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import html
+from dataclasses import dataclass, field
+
+from cryptography import x509
+
+PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not checked"
+SYMBOL = {PASSED: "✓", FAILED: "✗", NOT_CHECKED: "–"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """One check: ``check`` names it, ``subject`` says which certificate it looked at."""
+
+    check: str
+    subject: str
+    status: str
+    text: str
+    #: For a failure, the short reason a person would give ("expired", "wrong host", ...).
+    reason: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    @property
+    def failed(self) -> bool:
+        return self.status == FAILED
+
+    def line(self, check_width: int = 24, subject_width: int = 28) -> str:
+        return (f"{SYMBOL[self.status]} {self.status:<11} {self.check:<{check_width}} "
+                f"{self.subject:<{subject_width}} {self.text}")
+
+
+@dataclass(frozen=True)
+class Rejected:
+    """A candidate path that path building found and the validator did not choose."""
+
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class Report:
+    """Everything :func:`helpers.validation.explain` found out about one chain."""
+
+    host: str
+    at: _dt.datetime
+    path: tuple[x509.Certificate, ...]
+    steps: tuple[Step, ...]
+    rejected: tuple[Rejected, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def valid(self) -> bool:
+        """True when every check on the chosen path passed (``not checked`` is not a failure)."""
+        return not any(step.failed for step in self.steps)
+
+    @property
+    def path_text(self) -> str:
+        """The judged path as names, leaf first: "api.yourapp.com → YourApp Issuing CA 1 → …"."""
+        from .paths import label
+
+        return " → ".join(label(cert) for cert in self.path)
+
+    @property
+    def failures(self) -> list[Step]:
+        return [step for step in self.steps if step.failed]
+
+    @property
+    def failed_step(self) -> Step | None:
+        """The first failing step, in the order the lesson teaches the checks."""
+        failures = self.failures
+        return failures[0] if failures else None
+
+    @property
+    def reason(self) -> str:
+        """The short reason for the verdict: "valid", or the first failure's reason."""
+        step = self.failed_step
+        return "valid" if step is None else step.reason
+
+    @property
+    def verdict(self) -> str:
+        step = self.failed_step
+        where = f"{self.host} at {self.at:%Y-%m-%d %H:%M} UTC"
+        if step is None:
+            return f"VALID: every implemented check passed for {where}."
+        return f"INVALID ({step.reason}): {step.check} failed for {step.subject}, checking {where}."
+
+    def counts(self) -> dict[str, int]:
+        return {status: sum(s.status == status for s in self.steps) for status in SYMBOL}
+
+    def text(self) -> str:
+        """The report as plain text, for the command line."""
+        lines = [self.verdict, ""]
+        check_width = max(len(s.check) for s in self.steps)
+        subject_width = max(len(s.subject) for s in self.steps)
+        lines += [step.line(check_width, subject_width) for step in self.steps]
+        if self.rejected:
+            lines += ["", "Other candidate paths, rejected:"]
+            lines += [f"  - {r.path}: {r.why}" for r in self.rejected]
+        lines += [f"Note: {note}" for note in self.notes]
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def __repr__(self) -> str:  # short and address-free, safe in compared notebook outputs
+        c = self.counts()
+        return (f"<Report {self.reason}: {c[PASSED]} passed, {c[FAILED]} failed, "
+                f"{c[NOT_CHECKED]} not checked>")
+
+    def _repr_html_(self) -> str:
+        rows = "".join(
+            f"<tr><td style='white-space:nowrap'>{SYMBOL[s.status]} {s.status}</td><td>{_e(s.check)}</td>"
+            f"<td>{_e(s.subject)}</td><td style='text-align:left'>{_e(s.text)}</td></tr>"
+            for s in self.steps)
+        table = (f"<p><b>{_e(self.verdict)}</b></p><table><thead><tr><th>result</th><th>check</th>"
+                 f"<th>certificate</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>")
+        extra = ""
+        if self.rejected:
+            items = "".join(f"<li>{_e(r.path)}: {_e(r.why)}</li>" for r in self.rejected)
+            extra += f"<p>Other candidate paths, rejected:</p><ul>{items}</ul>"
+        extra += "".join(f"<p>Note: {_e(note)}</p>" for note in self.notes)
+        return table + extra
+
+
+def _e(text: str) -> str:
+    return html.escape(str(text))
