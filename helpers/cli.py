@@ -22,6 +22,7 @@ COMMAND_MODULES = (
     "helpers.anatomy",
     "helpers.pinning.pins",
     "helpers.validation",
+    "helpers.tls.handshake",
 )
 
 

@@ -1,0 +1,77 @@
+"""Lesson 04's sequence diagram: a TLS 1.3 handshake, and the three questions the client asks.
+
+Messages sent in clear are solid arrows; encrypted ones are dashed, sit on a hatched band
+and say "encrypted" in their label, so the meaning never rests on colour alone.
+"""
+
+from __future__ import annotations
+
+from . import HATCHES, course_style
+
+#: (flight, sender, message, what it carries, encrypted?)
+TLS13_FLOW = (
+    (1, "client", "ClientHello", "SNI api.yourapp.com, cipher suites, key share", False),
+    (2, "server", "ServerHello", "chosen suite, server key share", False),
+    (2, "server", "EncryptedExtensions", "ALPN http/1.1", True),
+    (2, "server", "Certificate", "leaf + intermediate", True),
+    (2, "server", "CertificateVerify", "leaf key signs the transcript", True),
+    (2, "server", "Finished", "MAC over the transcript", True),
+    (3, "client", "Finished", "MAC over the transcript", True),
+    (4, "server", "NewSessionTicket (x2)", "tickets to resume later", True),
+    (5, "client", "application data", "GET /users + bearer token", True),
+    (6, "server", "application data", "200 OK + JSON", True),
+)
+
+QUESTIONS = ("Right name? (SAN has api.yourapp.com)", "Trusted signer? (chain ends at a trusted root)",
+             "In date? (now within notBefore..notAfter)")
+
+
+def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
+    """Draw client and server lifelines with one arrow per message; return (figure, summary)."""
+    import matplotlib.pyplot as plt
+    from matplotlib.patches import FancyArrowPatch, FancyBboxPatch, Rectangle
+
+    left, right, step = 0.0, 10.0, 0.62
+    with course_style():
+        colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
+        fig, ax = plt.subplots(figsize=(10, 7.2))
+        for x, name in ((left, "Client (the app)"), (right, "Server (api.yourapp.com)")):
+            ax.text(x, 0.1, name, ha="center", va="bottom", weight="bold")
+        y = -step
+        for index, (flight, sender, message, detail, encrypted) in enumerate(flow):
+            if index and flow[index - 1][1] == "server" and sender == "client" and flow[index - 1][0] == 2:
+                y = _questions(ax, y, left, step, questions, colours, FancyBboxPatch)
+            start, end = (left, right) if sender == "client" else (right, left)
+            if encrypted:
+                ax.add_patch(Rectangle((left + 0.3, y - 0.16), right - left - 0.6, 0.22, facecolor="none",
+                                       edgecolor="0.75", hatch=HATCHES[2], linewidth=0))
+            ax.add_patch(FancyArrowPatch((start, y), (end, y), arrowstyle="-|>", mutation_scale=12,
+                                         color=colours[0 if sender == "client" else 1],
+                                         linestyle="--" if encrypted else "-", linewidth=1.6))
+            label = f"{message}: {detail}" + ("  [encrypted]" if encrypted else "  [clear]")
+            ax.text((left + right) / 2, y + 0.06, label, ha="center", va="bottom", fontsize=8.5)
+            ax.text(left - 0.35 if sender == "client" else right + 0.35, y, f"flight {flight}",
+                    ha="right" if sender == "client" else "left", va="center", fontsize=8)
+            y -= step
+        for x in (left, right):
+            ax.plot([x, x], [0, y + step / 2], color="black", linewidth=1)
+        ax.set_xlim(left - 2.2, right + 2.2)
+        ax.set_ylim(y + step / 2, 0.8)
+        ax.axis("off")
+        fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
+    encrypted = sum(1 for row in flow if row[4])
+    summary = (f"A TLS 1.3 connection in {len(flow)} arrows: only the two hellos travel in clear, the "
+               f"other {encrypted} (including the certificate) are encrypted, and the client asks "
+               f"{len(questions)} questions of the certificate before it sends its Finished and the request.")
+    return fig, summary
+
+
+def _questions(ax, y, left, step, questions, colours, box_cls):
+    """The client's checks, drawn as a note on its lifeline; returns the next free y."""
+    height = 0.32 * len(questions) + 0.3
+    ax.add_patch(box_cls((left + 0.3, y - height + 0.15), 5.6, height, boxstyle="round,pad=0.05",
+                         facecolor="white", edgecolor=colours[0], linewidth=1.2))
+    ax.text(left + 0.5, y, "Client checks the certificate:", fontsize=8.5, weight="bold", va="center")
+    for number, question in enumerate(questions, 1):
+        ax.text(left + 0.6, y - 0.32 * number, f"{number}. {question}", fontsize=8.5, va="center")
+    return y - height - step * 0.4

@@ -1,0 +1,7 @@
+"""Real TLS on loopback, byte by byte.
+
+* :mod:`helpers.tls.records` parses TLS records and handshake messages and names every number;
+* :mod:`helpers.tls.handshake` steps a handshake through in-memory pipes, decrypts it with the
+  key log and verifies CertificateVerify and both Finished MACs (``python -m helpers handshake``);
+* :mod:`helpers.tls.servers` holds the loopback HTTPS API server and its client.
+"""

@@ -1,0 +1,379 @@
+"""A real HTTPS API on loopback, and a client for it.
+
+:class:`HTTPSServer` serves a tiny JSON API over TLS on ``127.0.0.1`` (the operating system
+picks the port). ``GET /users`` answers only a request that carries the right bearer
+token. The server presents whatever certificate chain you give it, so the same class
+plays the honest server (the course leaf + intermediate) and any odd variant a lesson
+needs (an extra certificate stuffed into the chain, a chain from another CA)::
+
+    with HTTPSServer() as server:                        # the course chain by default
+        response = get(server, "/users", token=API_TOKEN)
+    response.status, response.json
+
+:func:`get` connects to 127.0.0.1 but asks for ``api.yourapp.com`` (SNI and hostname check),
+like a phone app whose DNS points at this laptop. It validates against the roots you
+pass (the course root by default). A TLS failure raises the real ``ssl`` exception the
+app would see; :func:`try_get` returns it as a :class:`Failure` instead, for lessons that
+show it. Leaving the ``with`` block stops the server, joins its threads and closes its
+sockets, so a notebook can start it again and again.
+"""
+
+from __future__ import annotations
+
+import http.client
+import json
+import socket
+import ssl
+import sys
+import tempfile
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+
+from ..errors import BadInputError, CourseError
+
+__all__ = [
+    "API_TOKEN", "HOST", "LOOPBACK", "USERS", "Failure", "HTTPSServer", "Response", "ServerError",
+    "as_chain", "client_context", "describe_exception", "get", "server_context", "try_get",
+]
+
+LOOPBACK = "127.0.0.1"
+HOST = "api.yourapp.com"
+#: The toy API's bearer token. Real tokens are secrets; this one is printed in the lesson on purpose.
+API_TOKEN = "course-demo-token-1234"
+USERS = ({"id": 1, "name": "Ada Lovelace"}, {"id": 2, "name": "Grace Hopper"})
+_TIMEOUT = 5.0
+
+
+class ServerError(BadInputError):
+    """The server or client was given something it cannot use (a chain, a key, an address)."""
+
+
+# --- certificates and contexts -------------------------------------------------------------------
+
+def as_chain(chain=None, key=None) -> tuple[list[x509.Certificate], object]:
+    """Normalise what a server presents into (certificates leaf first, private key).
+
+    ``chain`` may be ``None`` (the course leaf and its intermediate), a certificate, an
+    ``Issued`` from :mod:`helpers.pki` (its certificate and intermediates), or a sequence of
+    certificates / objects with a ``.cert``. ``key`` defaults to the first ``Issued``'s key.
+    """
+    if chain is None:
+        from ..pki import course_pki
+
+        chain = course_pki().leaf
+    if hasattr(chain, "cert") and hasattr(chain, "intermediates"):
+        key = key if key is not None else chain.key
+        chain = [chain.cert, *chain.intermediates]
+    elif isinstance(chain, x509.Certificate) or hasattr(chain, "cert"):
+        chain = [chain]
+    certs = []
+    for item in chain if isinstance(chain, Sequence) else [chain]:
+        if key is None and getattr(item, "key", None) is not None and not certs:
+            key = item.key
+        cert = getattr(item, "cert", item)
+        if not isinstance(cert, x509.Certificate):
+            raise ServerError(f"A server chain entry is a {type(item).__name__}, not a certificate; pass "
+                              "x509.Certificate objects (leaf first) or an Issued from helpers.pki.")
+        certs.append(cert)
+    if not certs or key is None:
+        raise ServerError("A server needs at least one certificate and the leaf's private key; pass "
+                          "chain=[leaf, intermediate] and key=leaf_key, or an Issued from helpers.pki.")
+    return certs, key
+
+
+def _pem(certs: Sequence[x509.Certificate]) -> bytes:
+    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+
+
+def server_context(chain=None, key=None, *, tls12: bool = False) -> ssl.SSLContext:
+    """A server-side ``SSLContext`` that presents ``chain`` (see :func:`as_chain`)."""
+    certs, key = as_chain(chain, key)
+    try:
+        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                    serialization.NoEncryption())
+    except AttributeError:
+        raise ServerError("key= must be a private key from cryptography (the leaf's); got "
+                          f"{type(key).__name__}.") from None
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    with tempfile.TemporaryDirectory(prefix="course-tls-") as folder:  # ssl loads keys only from files
+        cert_path, key_path = Path(folder, "chain.pem"), Path(folder, "key.pem")
+        cert_path.write_bytes(_pem(certs))
+        key_path.write_bytes(key_pem)
+        try:
+            context.load_cert_chain(cert_path, key_path)
+        except ssl.SSLError:
+            raise ServerError("The private key does not match the chain's first certificate; pass the "
+                              "leaf's own key.") from None
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def client_context(roots=None, *, tls12: bool = False) -> ssl.SSLContext:
+    """A careful client's ``SSLContext``: trusts only ``roots`` and checks the host name.
+
+    ``roots`` defaults to the course root; pass certificates (or objects with ``.cert``).
+    """
+    if roots is None:
+        from ..pki import course_pki
+
+        roots = [course_pki().root.cert]
+    roots = [getattr(r, "cert", r) for r in ([roots] if not isinstance(roots, Sequence) else roots)]
+    if not roots or not all(isinstance(r, x509.Certificate) for r in roots):
+        raise ServerError("roots= must be one or more x509.Certificate objects (the trust anchors); "
+                          "for the course, pass [course_pki().root.cert].")
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname and CERT_REQUIRED are on
+    context.load_verify_locations(cadata=_pem(roots).decode("ascii"))
+    if tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def describe_exception(exc: BaseException) -> str:
+    """Class and reason of an exception, without addresses, ports or C line numbers."""
+    name = type(exc).__name__
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        return f"{name}: {exc.reason} ({exc.verify_message})"
+    if isinstance(exc, ssl.SSLError):
+        return f"{name}: {exc.reason or exc.strerror or 'TLS error'}"
+    if isinstance(exc, OSError):
+        return f"{name}: {exc.strerror or exc}"
+    return f"{name}: {exc}"
+
+
+# --- the server ----------------------------------------------------------------------------------
+
+class ApiHandler(BaseHTTPRequestHandler):
+    """``GET /users`` with ``Authorization: Bearer <token>``; everything else is 401 or 404."""
+
+    server_version = "CourseAPI/1.0"
+    sys_version = ""
+    timeout = _TIMEOUT
+
+    def do_GET(self) -> None:  # the method name http.server looks for
+        if self.path != "/users":
+            self._send(404, {"error": "not found", "try": "/users"})
+        elif self.headers.get("Authorization", "") != f"Bearer {self.server.token}":
+            self._send(401, {"error": "missing or wrong bearer token"},
+                       {"WWW-Authenticate": 'Bearer realm="api.yourapp.com"'})
+        else:
+            self._send(200, list(self.server.users))
+
+    def _send(self, status: int, body, headers: dict | None = None) -> None:
+        data = json.dumps(body).encode()
+        self.send_response(status)
+        for name, value in {"Content-Type": "application/json", "Content-Length": str(len(data)),
+                            "Connection": "close", **(headers or {})}.items():
+            self.send_header(name, value)
+        self.end_headers()
+        self.wfile.write(data)
+        self.server.log.append((self.command, self.path, status))
+
+    def log_message(self, format, *args) -> None:
+        """Say nothing: request logs on stderr would clutter a notebook (``log`` keeps them)."""
+
+
+class _TLSHTTPServer(ThreadingHTTPServer):
+    daemon_threads = False       # so server_close() joins every request thread
+    block_on_close = True
+    allow_reuse_address = True
+
+    def __init__(self, context: ssl.SSLContext, handler, token: str, users):
+        self.tls, self.token, self.users = context, token, users
+        self.log: list[tuple[str, str, int]] = []
+        self.errors: list[str] = []
+        super().__init__((LOOPBACK, 0), handler)
+
+    def get_request(self):
+        sock, address = self.socket.accept()
+        sock.settimeout(_TIMEOUT)
+        # the handshake runs in the request thread (on first read), so a slow client blocks no one
+        return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
+
+    def handle_error(self, request, client_address) -> None:
+        self.errors.append(describe_exception(sys.exc_info()[1]))  # e.g. the client rejected our chain
+
+
+class HTTPSServer:
+    """The course's HTTPS API server on 127.0.0.1, as a context manager.
+
+    ``chain`` / ``key``: what to present (see :func:`as_chain`; default the course leaf +
+    intermediate). ``token``: the bearer token ``GET /users`` requires. ``handler``: a
+    ``BaseHTTPRequestHandler`` subclass, to serve something other than the toy API.
+    After start: ``host``, ``port``, ``url``; ``log`` lists (method, path, status) served and
+    ``errors`` the TLS failures seen (class and reason).
+    """
+
+    def __init__(self, chain=None, key=None, *, token: str = API_TOKEN, users=USERS,
+                 handler=ApiHandler, tls12: bool = False):
+        self.chain, self.key = as_chain(chain, key)
+        self.token, self.users, self.handler, self.tls12 = token, tuple(users), handler, tls12
+        self._httpd: _TLSHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+        self._last: tuple[list, list] = ([], [])      # log and errors of the last run, after stop()
+
+    def start(self) -> HTTPSServer:
+        if self._httpd is not None:
+            raise ServerError("This server is already running; stop it first or use a new HTTPSServer.")
+        context = server_context(self.chain, self.key, tls12=self.tls12)
+        self._httpd = _TLSHTTPServer(context, self.handler, self.token, self.users)
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
+                                        name="course-https-server", daemon=True)
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        """Stop serving, join the serving and request threads, close the listening socket."""
+        if self._httpd is None:
+            return
+        self._httpd.shutdown()
+        self._thread.join(_TIMEOUT)
+        self._httpd.server_close()
+        self._last = (self._httpd.log, self._httpd.errors)
+        self._httpd = self._thread = None
+
+    def __enter__(self) -> HTTPSServer:
+        return self.start()
+
+    def __exit__(self, *exc_info) -> None:
+        self.stop()
+
+    @property
+    def running(self) -> bool:
+        return self._httpd is not None
+
+    @property
+    def host(self) -> str:
+        return LOOPBACK
+
+    @property
+    def port(self) -> int:
+        if self._httpd is None:
+            raise ServerError("The server is not running; use it inside `with HTTPSServer() as server:`.")
+        return self._httpd.server_address[1]
+
+    @property
+    def url(self) -> str:
+        return f"https://{LOOPBACK}:{self.port}"
+
+    @property
+    def log(self) -> list[tuple[str, str, int]]:
+        return list(self._httpd.log if self._httpd else self._last[0])
+
+    @property
+    def errors(self) -> list[str]:
+        return list(self._httpd.errors if self._httpd else self._last[1])
+
+    def __repr__(self) -> str:  # no port: safe in compared notebook output
+        return f"<HTTPSServer {'running' if self.running else 'stopped'}, {len(self.chain)} certificate(s)>"
+
+
+# --- the client ----------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Response:
+    status: int
+    json: object = None
+    headers: dict = field(default_factory=dict, repr=False)
+    tls_version: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+@dataclass(frozen=True)
+class Failure:
+    """A request that failed before HTTP: the exception the app saw, as class and reason."""
+
+    exception: str
+    error: BaseException = field(repr=False, compare=False, default=None)
+
+    ok = False
+
+    def __str__(self) -> str:
+        return self.exception
+
+
+def _address(target) -> tuple[str, int]:
+    if hasattr(target, "port") and hasattr(target, "host"):
+        return target.host, target.port
+    if isinstance(target, int) and not isinstance(target, bool) and 0 < target < 65536:
+        return LOOPBACK, target
+    if isinstance(target, str) and target.startswith("https://"):
+        try:
+            parts = urlsplit(target)
+            if parts.port:
+                return parts.hostname, parts.port
+        except ValueError:
+            pass
+    raise ServerError(f"{target!r} is not a server to connect to; pass a running HTTPSServer, its port, "
+                      "or its url (https://127.0.0.1:PORT).")
+
+
+class _Connection(http.client.HTTPSConnection):
+    """Connect to an address but speak to a host name (SNI + hostname check), like DNS would."""
+
+    def __init__(self, address: tuple[str, int], server_hostname: str, context, timeout: float):
+        super().__init__(address[0], address[1], context=context, timeout=timeout)
+        self._server_hostname = server_hostname
+
+    def connect(self) -> None:
+        raw = socket.create_connection((self.host, self.port), self.timeout)
+        try:
+            self.sock = self._context.wrap_socket(raw, server_hostname=self._server_hostname)
+            self.tls_version = self.sock.version()
+        except BaseException:
+            raw.close()
+            raise
+
+
+def get(target, path: str = "/users", *, token: str | None = None, context: ssl.SSLContext | None = None,
+        roots=None, server_hostname: str = HOST, timeout: float = _TIMEOUT) -> Response:
+    """``GET path`` over HTTPS from ``target`` (a server, port or url); raises the app's real TLS error.
+
+    ``context`` overrides ``roots`` (default: trust only the course root). ``token`` adds
+    ``Authorization: Bearer <token>``.
+    """
+    address = _address(target)
+    if not isinstance(path, str) or not path.startswith("/"):
+        raise ServerError(f"{path!r} is not a request path; pass one that starts with /, like '/users'.")
+    context = context if context is not None else client_context(roots)
+    headers = {"Host": server_hostname, "Accept": "application/json", "Connection": "close"}
+    if token is not None:
+        headers["Authorization"] = f"Bearer {token}"
+    connection = _Connection(address, server_hostname, context, timeout)
+    try:
+        connection.request("GET", path, headers=headers)
+        reply = connection.getresponse()
+        body, version = reply.read(), getattr(connection, "tls_version", "")
+    except ConnectionRefusedError:
+        raise ServerError(f"Nothing is listening on {address[0]}:{address[1]}; start the server "
+                          "(with HTTPSServer() as server:) and connect to server.port.") from None
+    finally:
+        connection.close()
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = body.decode("utf-8", "replace")
+    return Response(reply.status, data, dict(reply.getheaders()), version or "")
+
+
+def try_get(target, path: str = "/users", **kwargs) -> Response | Failure:
+    """Like :func:`get`, but a TLS or connection failure comes back as a :class:`Failure`."""
+    try:
+        return get(target, path, **kwargs)
+    except CourseError:
+        raise
+    except (ssl.SSLError, OSError) as exc:
+        return Failure(describe_exception(exc), exc)
+
