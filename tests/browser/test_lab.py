@@ -40,9 +40,16 @@ LAB_SETTINGS = {
     "@jupyterlab/notebook-extension/tracker.jupyterlab-settings": {"windowingMode": "none"},
 }
 
-# Reads the open notebook's model: per code cell, its tags, execution count and outputs.
-READ_CELLS_JS = """() => {
-  const panel = window.jupyterapp.shell.currentWidget;
+# Finds the notebook panel for one path (never "whatever tab is current").
+PANEL_JS = """(path) => {
+  for (const w of window.jupyterapp.shell.widgets('main')) {
+    if (w.context && w.context.path === path && w.content && w.content.model) return w;
+  }
+  return null;
+}"""
+# Per code cell of that notebook: its tags, execution count and outputs.
+READ_CELLS_JS = """(path) => {
+  const panel = (__PANEL__)(path);
   const cells = panel.content.model.cells;
   const out = [];
   for (let i = 0; i < cells.length; i++) {
@@ -52,7 +59,24 @@ READ_CELLS_JS = """() => {
               outputs: c.outputs.toJSON()});
   }
   return out;
-}"""
+}""".replace("__PANEL__", PANEL_JS)
+# True once the kernel is idle and every code cell has run.
+FINISHED_JS = """(path) => {
+  const panel = (__PANEL__)(path);
+  if (!panel || panel.sessionContext.kernelDisplayStatus !== 'idle') return false;
+  const cells = panel.content.model.cells;
+  for (let i = 0; i < cells.length; i++) {
+    const c = cells.get(i);
+    if (c.type === 'code' && !c.executionCount) return false;
+  }
+  return cells.length > 0;
+}""".replace("__PANEL__", PANEL_JS)
+# True once the panel exists and its kernel is idle.
+READY_JS = """(path) => {
+  const panel = window.jupyterapp && (__PANEL__)(path);
+  return !!(panel && panel.sessionContext.session && panel.sessionContext.session.kernel
+            && panel.sessionContext.kernelDisplayStatus === 'idle');
+}""".replace("__PANEL__", PANEL_JS)
 
 
 def _missing_browser() -> str | None:
@@ -143,23 +167,19 @@ def browser(lab):
 
 
 def _open_and_run(page, base: str, token: str, name: str) -> list[dict]:
-    page.goto(f"{base}/lab/tree/notebooks/{name}?token={token}", wait_until="domcontentloaded")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
-    page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.session"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session.kernel"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus"
-                           " === 'idle'", timeout=60_000)
+    path = f"notebooks/{name}"
+    # A workspace of its own, reset, so that no tab from an earlier lesson is restored.
+    workspace = name.split("_")[0]
+    page.goto(f"{base}/lab/workspaces/t{workspace}/tree/{path}?reset&token={token}",
+              wait_until="domcontentloaded")
+    page.wait_for_function(READY_JS, arg=path, timeout=90_000, polling=250)
     _dismiss_news(page)
-    page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_function(
-        """() => { const p = window.jupyterapp.shell.currentWidget;
-                   const cells = p.content.model.cells; let n = 0;
-                   for (let i = 0; i < cells.length; i++) { const c = cells.get(i);
-                     if (c.type === 'code' && !c.executionCount) return false; n++; }
-                   return p.sessionContext.kernelDisplayStatus === 'idle' && n > 0; }""",
-        timeout=RUN_TIMEOUT_S * 1000, polling=250)
-    return page.evaluate(READ_CELLS_JS)
+    page.evaluate("""(path) => { const panel = (__PANEL__)(path);
+                     window.jupyterapp.shell.activateById(panel.id);
+                     return window.jupyterapp.commands.execute('notebook:run-all-cells'); }""".replace("__PANEL__", PANEL_JS),
+                  path)
+    page.wait_for_function(FINISHED_JS, arg=path, timeout=RUN_TIMEOUT_S * 1000, polling=250)
+    return page.evaluate(READ_CELLS_JS, path)
 
 
 def _dismiss_news(page) -> None:
