@@ -23,6 +23,7 @@ COMMAND_MODULES = (
     "helpers.pinning.pins",
     "helpers.validation",
     "helpers.tls.handshake",
+    "helpers.rotation.cli",
 )
 
 

@@ -1,0 +1,63 @@
+"""Rotation figures for ``make bench``: the simulator's speed and the widget lab's redraw latency.
+
+Budgets (COURSE.md): the simulator runs 3 years x 20 app versions, daily, in ≤ 5 ms; the
+lab goes from a control change to a redrawn figure in ≤ 100 ms (median). Figures only.
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+
+def _median_ms(fn, repeats: int) -> float:
+    times = []
+    for i in range(repeats):
+        started = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - started)
+    return 1000 * statistics.median(times)
+
+
+def simulator_ms(repeats: int = 100, **knobs) -> float:
+    """Median time of :func:`simulate` on a 3-year daily timeline with 20 app versions."""
+    from helpers.rotation import build_timeline, simulate
+
+    timeline = build_timeline(years=3, cadence_days=55, rollovers=("2027-06-01",), **knobs)  # 20 releases
+    simulate(timeline)
+    return _median_ms(lambda i: simulate(timeline), repeats)
+
+
+def widget_ms(repeats: int = 20) -> tuple[float, float]:
+    """Median latency from a slider change (review delay) to the new image, and for any control."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.widgets.rotation import apply_change, rotation_lab
+
+    lab = rotation_lab()
+    slider = _median_ms(lambda i: apply_change(lab, review_days=1 + i % 10), repeats)
+    changes = [dict(strategy="leaf-spki+backup"), dict(pin_expiry_days=120), dict(force_update=True),
+               dict(lifetime=47), dict(key_reuse=False), dict(never_update=6.0), dict(half_life_days=20),
+               dict(strategy="certificate"), dict(lifetime=6), dict(strategy="intermediate")]
+    mixed = _median_ms(lambda i: apply_change(lab, **changes[i % len(changes)]), len(changes))
+    return slider, mixed
+
+
+def run() -> list[tuple[str, float, str]]:
+    slider, mixed = widget_ms()
+    return [
+        ("simulator, 3 years x 20 versions, daily (budget ≤ 5 ms)", simulator_ms(), "ms"),
+        ("simulator, the same with force-update on", simulator_ms(force_update=True), "ms"),
+        ("lab: slider change to new figure, median (≤ 100 ms)", slider, "ms"),
+        ("lab: any control change to new figure, median", mixed, "ms"),
+    ]
+
+
+if __name__ == "__main__":
+    for label, value, unit in run():
+        print(f"  {label:<58} {value:>10.2f} {unit}")

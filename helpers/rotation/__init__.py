@@ -1,0 +1,48 @@
+"""Backup pins and rotation timelines (lesson 07): a simulator, a planner and monitoring.
+
+* :mod:`.model` simulates who can connect, day by day and version by version;
+* :mod:`.scenarios` builds certificate schedules, release trains and the named stories;
+* :mod:`.planner` turns a certificate schedule into a safe release calendar;
+* :mod:`.monitoring` shows when expiry and pin alerts fire;
+* :mod:`.cli` is ``python -m helpers plan``.
+
+Figures are in :mod:`helpers.plots.rotation`, the interactive lab in :mod:`helpers.widgets.rotation`.
+"""
+
+from .model import (
+    CONNECTED,
+    LOCKED_OUT,
+    UNPROTECTED,
+    Cert,
+    Release,
+    Result,
+    RotationError,
+    Summary,
+    Timeline,
+    Users,
+    simulate,
+)
+from .monitoring import Alert, alert_report, fixed_alerts, fractional_alerts, noise_share, pin_alerts
+from .planner import PinChange, Plan, adoption_days, plan_rotation
+from .scenarios import (
+    LIFETIMES,
+    SCENARIOS,
+    START,
+    STRATEGIES,
+    build_timeline,
+    catalogue,
+    catalogue_table,
+    certificate_schedule,
+    max_lifetime,
+    pins_for,
+    release_train,
+    scenario,
+)
+
+__all__ = [
+    "CONNECTED", "LOCKED_OUT", "UNPROTECTED", "Cert", "Release", "Result", "RotationError", "Summary",
+    "Timeline", "Users", "simulate", "Alert", "alert_report", "fixed_alerts", "fractional_alerts",
+    "noise_share", "pin_alerts", "Plan", "PinChange", "adoption_days", "plan_rotation", "LIFETIMES",
+    "SCENARIOS", "START", "STRATEGIES", "build_timeline", "catalogue", "catalogue_table", "certificate_schedule",
+    "max_lifetime", "pins_for", "release_train", "scenario",
+]

@@ -1,0 +1,411 @@
+"""The rotation simulator: certificates, app releases and users on a daily grid.
+
+A pinned app connects only when one of its pins matches the chain the server presents.
+Servers renew and rekey; apps learn new pins only through an update that has to pass
+store review and then reach users who update slowly, or never. This module models all of
+that as arrays, one column per day, so a three-year timeline takes milliseconds.
+
+**Pins** are strings ``"kind:value"``: ``cert:C3`` (a certificate pin), ``key:K2`` (a leaf
+SPKI pin), ``intermediate:R11`` or ``root:ISRG Root X1``. A pin set matches when any of its
+pins names any part of the served chain, as Android's network security config does.
+
+**Users** hold one version each. Every day a user who updates at all moves to the newest
+live version with probability ``1 - 2**(-1/half_life)``, so ``d`` days after a release a
+share ``1 - 2**(-d/half_life)`` of them have it. A ``never_update`` share stays on the
+version it had on day 0. With a **force-update** check on an unpinned endpoint, users on a
+version that is locked out (never-updaters included) update with the much shorter
+``force_half_life_days``.
+
+**Each day each version is in one state**: *connected* (pins checked and matched),
+*unprotected* (its Android-style pin-set expiry has passed, so pinning is off: it connects,
+but trusts any CA; pin-set expiry fails open), or *locked out* (no pin matches, or the
+server's certificate has expired). The three shares partition the users: they sum to 1.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from ..errors import CourseError
+
+#: The parts of a chain that a pin can name, in chain order.
+PIN_KINDS = ("cert", "key", "intermediate", "root")
+#: A share below this (one user in a million) counts as nobody.
+NOBODY = 1e-6
+CONNECTED, UNPROTECTED, LOCKED_OUT = 0, 1, 2
+STATE_NAMES = ("connected", "unprotected", "locked out")
+
+
+class RotationError(CourseError, ValueError):
+    """A certificate schedule, release or plan that the simulator cannot use."""
+
+
+def as_date(value, what: str = "date") -> _dt.date:
+    """Accept a ``date``, a ``datetime`` or an ISO string; raise :class:`RotationError` otherwise."""
+    if isinstance(value, _dt.datetime):
+        value = value.date()
+    if not isinstance(value, _dt.date):
+        try:
+            value = _dt.date.fromisoformat(str(value).strip()[:10])
+        except ValueError:
+            raise RotationError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-15.") \
+                from None
+    if not 1990 <= value.year <= 2200:
+        raise RotationError(f"{what} {value} is outside the years 1990-2200 that the simulator covers; "
+                            "pick a nearer date.")
+    return value
+
+
+def check_pin(pin: str) -> str:
+    """Return ``pin`` if it looks like ``kind:value``; raise :class:`RotationError` otherwise."""
+    kind, sep, value = str(pin).partition(":")
+    if not sep or kind not in PIN_KINDS or not value:
+        raise RotationError(
+            f"pin {pin!r} is not of the form kind:value with kind one of {', '.join(PIN_KINDS)}; "
+            "write it like key:K2 or intermediate:R11."
+        )
+    return str(pin)
+
+
+@dataclass(frozen=True)
+class Cert:
+    """One server certificate: when it was issued, deployed and expires, and what it chains to."""
+
+    label: str
+    issued: _dt.date
+    deployed: _dt.date
+    expires: _dt.date
+    key: str
+    intermediate: str = "R10"
+    root: str = "ISRG Root X1"
+
+    def __post_init__(self) -> None:
+        for name in ("issued", "deployed", "expires"):
+            object.__setattr__(self, name, as_date(getattr(self, name), f"certificate {self.label} {name}"))
+        if self.expires <= self.issued:
+            raise RotationError(f"certificate {self.label} expires ({self.expires}) before it is issued "
+                                f"({self.issued}); swap or fix the dates.")
+        if not self.issued <= self.deployed < self.expires:
+            raise RotationError(f"certificate {self.label} is deployed on {self.deployed}, outside its "
+                                f"validity {self.issued}..{self.expires}; deploy it between those dates.")
+
+    @property
+    def lifetime_days(self) -> int:
+        return (self.expires - self.issued).days
+
+    def identities(self) -> frozenset[str]:
+        """Every pin that this certificate's chain would satisfy."""
+        return frozenset({f"cert:{self.label}", f"key:{self.key}",
+                          f"intermediate:{self.intermediate}", f"root:{self.root}"})
+
+
+@dataclass(frozen=True)
+class Release:
+    """One app version: submitted for review, live in the store, and the pins it carries.
+
+    ``expires`` is the Android-style pin-set expiry: from that day on the version does
+    not check pins at all (it fails open). ``None`` means the pins never expire.
+    """
+
+    version: str
+    submitted: _dt.date
+    live: _dt.date
+    pins: frozenset[str]
+    expires: _dt.date | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "submitted", as_date(self.submitted, f"release {self.version} submitted"))
+        object.__setattr__(self, "live", as_date(self.live, f"release {self.version} live"))
+        if self.expires is not None:
+            object.__setattr__(self, "expires", as_date(self.expires, f"release {self.version} expires"))
+        if isinstance(self.pins, str | bytes) or not isinstance(self.pins, list | tuple | set | frozenset):
+            raise RotationError(f"release {self.version} pins must be a list of pins like [\"key:K1\"], "
+                                f"not {self.pins!r}.")
+        object.__setattr__(self, "pins", frozenset(check_pin(p) for p in self.pins))
+        if not self.pins:
+            raise RotationError(f"release {self.version} has no pins; give it at least one, like [\"key:K1\"] "
+                                "(an app without pinning needs no rotation plan).")
+        if self.live < self.submitted:
+            raise RotationError(f"release {self.version} goes live on {self.live}, before it was submitted "
+                                f"on {self.submitted}; fix the dates.")
+
+    @classmethod
+    def ship(cls, version: str, submitted, pins, *, review_days: int = 2,
+             expires_after_days: int | None = None) -> Release:
+        """A release that goes live ``review_days`` after submission, with optional pin-set expiry."""
+        submitted = as_date(submitted, f"release {version} submitted")
+        expires = None if not expires_after_days else submitted + _dt.timedelta(days=int(expires_after_days))
+        return cls(version, submitted, submitted + _dt.timedelta(days=int(review_days)), frozenset(pins), expires)
+
+
+@dataclass(frozen=True)
+class Users:
+    """How users update: half-life for updaters, the share that never updates, force-update."""
+
+    half_life_days: float = 10.0
+    never_update: float = 0.03
+    force_update: bool = False
+    force_half_life_days: float = 1.0
+
+    def __post_init__(self) -> None:
+        for name in ("half_life_days", "never_update", "force_half_life_days"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
+                raise RotationError(f"{name} is {value!r}, but it must be a number; write e.g. 10 or 0.03.")
+        if not (0.0 <= float(self.never_update) <= 1.0):
+            raise RotationError(f"never_update is {self.never_update}, but a share lies between 0 and 1; "
+                                "write 3% as 0.03.")
+        for name in ("half_life_days", "force_half_life_days"):
+            if not float(getattr(self, name)) > 0:
+                raise RotationError(f"{name} is {getattr(self, name)}; a half-life must be more than 0 days.")
+
+    def adopted(self, days_since_live: float) -> float:
+        """Share of *all* users on a release (or newer) this many days after it went live."""
+        return (1.0 - self.never_update) * (1.0 - 2.0 ** (-max(days_since_live, 0.0) / self.half_life_days))
+
+
+@dataclass(frozen=True)
+class Timeline:
+    """Everything the simulator needs: a date range, the server's certificates, the releases, users."""
+
+    start: _dt.date
+    end: _dt.date
+    certs: tuple[Cert, ...]
+    releases: tuple[Release, ...]
+    users: Users = field(default_factory=Users)
+    name: str = "custom"
+    strategy: str = ""
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "start", as_date(self.start, "timeline start"))
+        object.__setattr__(self, "end", as_date(self.end, "timeline end"))
+        if self.end <= self.start:
+            raise RotationError(f"the timeline ends ({self.end}) on or before it starts ({self.start}); "
+                                "swap the dates.")
+        if not self.certs:
+            raise RotationError("the timeline has no certificates; give the server at least one.")
+        if not self.releases:
+            raise RotationError("the timeline has no app releases; give it at least one.")
+        object.__setattr__(self, "certs", tuple(sorted(self.certs, key=lambda c: (c.deployed, c.issued))))
+        object.__setattr__(self, "releases", tuple(sorted(self.releases, key=lambda r: (r.live, r.version))))
+        if self.releases[0].live > self.start:
+            raise RotationError(f"no release is live on the first day ({self.start}); the first one goes live "
+                                f"on {self.releases[0].live}, so start the timeline then or ship earlier.")
+
+    def replace(self, **changes) -> Timeline:
+        """A copy with some fields changed (a ``dataclasses.replace`` shortcut)."""
+        import dataclasses
+
+        return dataclasses.replace(self, **changes)
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days + 1
+
+    def served_on(self, day) -> Cert | None:
+        """The certificate the server presents on ``day`` (the latest one deployed by then)."""
+        day = as_date(day)
+        served = [c for c in self.certs if c.deployed <= day]
+        return served[-1] if served else None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """The headline figures of one simulation."""
+
+    peak_lockout: float
+    peak_day: _dt.date | None
+    user_days_locked_out: float
+    first_lockout: _dt.date | None
+    last_lockout: _dt.date | None
+    days_unprotected: int
+    user_days_unprotected: float
+
+    def lines(self) -> list[str]:
+        when = f" on {self.peak_day}" if self.peak_day else ""
+        span = (f"from {self.first_lockout} to {self.last_lockout}" if self.first_lockout else "never")
+        return [
+            f"peak lockout:          {self.peak_lockout:.2%} of users{when}",
+            f"user-days locked out:  {self.user_days_locked_out:.1f} (per user: 1 = everyone for a day)",
+            f"anyone locked out:     {span}",
+            f"days with unprotected users: {self.days_unprotected} "
+            f"({self.user_days_unprotected:.1f} user-days without pinning)",
+        ]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+@dataclass(frozen=True)
+class Result:
+    """What :func:`simulate` returns: per-version and total shares for every day."""
+
+    timeline: Timeline
+    dates: np.ndarray          # (T,) datetime64[D]
+    share: np.ndarray          # (V, T) share of all users on each version
+    state: np.ndarray          # (V, T) CONNECTED / UNPROTECTED / LOCKED_OUT
+    server_ok: np.ndarray      # (T,) a valid certificate is deployed
+
+    @property
+    def versions(self) -> tuple[str, ...]:
+        return tuple(r.version for r in self.timeline.releases)
+
+    def per_version(self, code: int) -> np.ndarray:
+        """(V, T): the share of all users who are on each version *and* in state ``code`` each day."""
+        return self.share * (self.state == code)
+
+    def _total(self, code: int) -> np.ndarray:
+        return self.per_version(code).sum(axis=0)
+
+    @property
+    def connected(self) -> np.ndarray:
+        return self._total(CONNECTED)
+
+    @property
+    def unprotected(self) -> np.ndarray:
+        return self._total(UNPROTECTED)
+
+    @property
+    def locked_out(self) -> np.ndarray:
+        return self._total(LOCKED_OUT)
+
+    def index(self, day) -> int:
+        i = (as_date(day) - self.timeline.start).days
+        if not 0 <= i < self.share.shape[1]:
+            raise RotationError(f"{day} is outside the timeline {self.timeline.start}..{self.timeline.end}; "
+                                "pick a day inside it.")
+        return i
+
+    def on(self, day) -> dict[str, float]:
+        """The three shares on one day, rounded for display."""
+        i = self.index(day)
+        return {name: round(float(self._total(code)[i]), 6) for code, name in enumerate(STATE_NAMES)}
+
+    @property
+    def summary(self) -> Summary:
+        locked, unprot = self.locked_out, self.unprotected
+        peak_i = int(np.argmax(locked))
+        hit = np.flatnonzero(locked > NOBODY)
+        start = self.timeline.start
+        as_day = lambda i: start + _dt.timedelta(days=int(i))  # noqa: E731
+        return Summary(
+            peak_lockout=float(locked[peak_i]),
+            peak_day=as_day(peak_i) if locked[peak_i] > NOBODY else None,
+            user_days_locked_out=float(locked.sum()),
+            first_lockout=as_day(hit[0]) if hit.size else None,
+            last_lockout=as_day(hit[-1]) if hit.size else None,
+            days_unprotected=int((unprot > NOBODY).sum()),
+            user_days_unprotected=float(unprot.sum()),
+        )
+
+
+def _day_numbers(timeline: Timeline, dates, missing: float = np.inf) -> np.ndarray:
+    """Days since the timeline's start, as floats (``missing`` for ``None``)."""
+    return np.array([missing if d is None else (d - timeline.start).days for d in dates], dtype=float)
+
+
+def _pin_matches(releases, certs) -> np.ndarray:
+    """(V, C): does release v carry a pin that certificate c's chain satisfies?"""
+    ids: dict[str, int] = {}
+    cert_ids = [[ids.setdefault(p, len(ids)) for p in c.identities()] for c in certs]
+    has = np.zeros((len(releases), len(ids) + 1), dtype=np.int32)
+    for v, r in enumerate(releases):
+        has[v, [ids.get(p, len(ids)) for p in r.pins]] = 1
+    presents = np.zeros((len(certs), len(ids) + 1), dtype=np.int32)
+    for c, row in enumerate(cert_ids):
+        presents[c, row] = 1
+    return (has @ presents.T) > 0
+
+
+def chain_states(timeline: Timeline) -> tuple[np.ndarray, np.ndarray]:
+    """(state per version and day, server-ok per day): pins against the served chain."""
+    t = np.arange(timeline.days)
+    certs, releases = timeline.certs, timeline.releases
+    served = np.searchsorted(_day_numbers(timeline, [c.deployed for c in certs]), t, side="right") - 1
+    expiry = _day_numbers(timeline, [c.expires for c in certs])
+    server_ok = (served >= 0) & (t < expiry[np.maximum(served, 0)])
+    matches = _pin_matches(releases, certs)                                                   # (V, C)
+    match = matches[:, np.maximum(served, 0)]                                                 # (V, T)
+    pins_off = t[None, :] >= _day_numbers(timeline, [r.expires for r in releases])[:, None]
+    state = np.where(pins_off, UNPROTECTED, np.where(match, CONNECTED, LOCKED_OUT))
+    state = np.where(server_ok[None, :], state, LOCKED_OUT).astype(np.int8)
+    return state, server_ok
+
+
+def _segments(timeline: Timeline, n_days: int) -> tuple[list[tuple[int, int]], np.ndarray]:
+    """Day ranges [a, b] during which the newest live version stays the same, and that version."""
+    live = _day_numbers(timeline, [r.live for r in timeline.releases])
+    starts = [0] + [int(x) for x in live if 0 < x < n_days]
+    newest = np.searchsorted(live, np.array(starts), side="right") - 1
+    return list(zip(starts, starts[1:] + [n_days - 1], strict=True)), newest
+
+
+def update_shares(timeline: Timeline, locked: np.ndarray) -> np.ndarray:
+    """Share of all users on each version per day (V, T), given which versions are locked out.
+
+    Between two release dates the newest version is fixed, so every other version simply
+    decays by its own cumulative update rate; the newest version holds the rest. That
+    makes the loop run once per release, not once per day.
+    """
+    if timeline.users.force_update:
+        return _shares_with_force_update(timeline, locked)
+    return _shares_at_constant_rate(timeline, locked.shape)
+
+
+def _shares_at_constant_rate(timeline: Timeline, shape: tuple[int, int]) -> np.ndarray:
+    """Without force-update every updater leaves an old version at the same rate: one decay curve."""
+    users, n_days = timeline.users, shape[1]
+    decay = np.exp(-math.log(2) / users.half_life_days * np.arange(n_days))
+    segments, newest = _segments(timeline, n_days)
+    mass = 1.0 - users.never_update
+    shares = np.zeros(shape)
+    shares[newest[0], 0] = mass
+    for (a, b), top in zip(segments, newest, strict=True):
+        seg = shares[:, a:a + 1] * decay[None, :b - a + 1]
+        seg[top] = 0.0
+        seg[top] = mass - seg.sum(axis=0)
+        shares[:, a:b + 1] = seg
+    shares[newest[0]] += users.never_update          # never-updaters keep the first day's version
+    return shares
+
+
+def _shares_with_force_update(timeline: Timeline, locked: np.ndarray) -> np.ndarray:
+    """Two populations (updaters, never-updaters); a locked-out version's users update at the force rate."""
+    users, (n_versions, n_days) = timeline.users, locked.shape
+    rates = np.empty((2, n_versions, n_days))
+    rates[0], rates[1] = math.log(2) / users.half_life_days, 0.0
+    rates[:, locked] = math.log(2) / users.force_half_life_days
+    hazard = np.zeros((2, n_versions, n_days + 1))
+    np.cumsum(rates, axis=2, out=hazard[:, :, 1:])
+    mass = np.array([1.0 - users.never_update, users.never_update])
+    segments, newest = _segments(timeline, n_days)
+    shares = np.zeros((2, n_versions, n_days))
+    shares[:, newest[0], 0] = mass
+    for (a, b), top in zip(segments, newest, strict=True):
+        seg = shares[:, :, a:a + 1] * np.exp(-(hazard[:, :, a:b + 1] - hazard[:, :, a:a + 1]))
+        seg[:, top] = 0.0
+        seg[:, top] = mass[:, None] - seg.sum(axis=1)
+        shares[:, :, a:b + 1] = seg
+    return shares.sum(axis=0)
+
+
+def simulate(timeline: Timeline) -> Result:
+    """Run the model: who is connected, unprotected or locked out, per version and day."""
+    if not isinstance(timeline, Timeline):
+        raise RotationError(f"simulate() needs a Timeline, not {type(timeline).__name__}; build one with "
+                            "rotation.scenario(...) or rotation.build_timeline(...).")
+    state, server_ok = chain_states(timeline)
+    share = update_shares(timeline, state == LOCKED_OUT)
+    t = np.datetime64(timeline.start, "D") + np.arange(timeline.days)
+    return Result(timeline, t, share, state, server_ok)
+
+
+def successor(label: str) -> str:
+    """The next label in a numbered series: ``K7`` -> ``K8`` (used to name backup keys)."""
+    m = re.fullmatch(r"(.*?)(\d+)", label)
+    return f"{m.group(1)}{int(m.group(2)) + 1}" if m else f"{label}-next"

@@ -1,0 +1,232 @@
+"""The rotation planner: from a certificate schedule to a release calendar.
+
+Every time the server starts presenting something the app has not pinned before (a new
+certificate, key, intermediate or root, depending on the strategy), an app release must
+have added that pin early enough: it needs ``review_days`` in the store's queue, then
+enough days for all but ``target`` of the users to install it. With a half-life ``h``
+and a never-update share ``n``, the share still lacking the pin ``d`` days after release is
+
+    (1 - n) * 2**(-d / h)  +  n   (the last term only if the never-updaters' version lacks it)
+
+so the release has to be live ``d = ceil(h * log2((1 - n) / (target - n)))`` days before
+the rotation. When ``n`` alone is above the target, or the new pin cannot exist early
+enough (a certificate cannot be pinned before it is issued), the target is impossible and
+the planner says why. It then builds that calendar's releases and runs the simulator on
+them, so every plan comes with its measured lockout.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from itertools import pairwise
+
+from .model import Cert, Release, RotationError, Timeline, Users, as_date, simulate
+from .scenarios import _whole_days, check_strategy, release_train
+
+DAY = _dt.timedelta(days=1)
+KIND = {"certificate": "cert", "leaf-spki": "key", "leaf-spki+backup": "key",
+        "intermediate": "intermediate", "root": "root"}
+ATTRIBUTE = {"cert": "label", "key": "key", "intermediate": "intermediate", "root": "root"}
+
+
+@dataclass(frozen=True)
+class PinChange:
+    """One rotation: the day the server moves from pin ``old`` to pin ``new``, and its calendar."""
+
+    day: _dt.date
+    old: str
+    new: str
+    known_from: _dt.date
+    ship_by: _dt.date | None
+    earliest_rotation: _dt.date | None
+    adoption_days: int | None
+    feasible: bool
+    reasons: tuple[str, ...] = ()
+    in_first_release: bool = False
+
+    def lines(self) -> list[str]:
+        head = f"{self.day}  server moves {self.old} -> {self.new}"
+        if not self.feasible:
+            return [head, *(f"    IMPOSSIBLE: {why}" for why in self.reasons)]
+        drop = f"    drop {self.old} from releases built on or after {self.day}"
+        if self.in_first_release:
+            return [head, f"    {self.new} is a backup pin in the first release, so every user has it: "
+                          f"rotating is safe from {self.earliest_rotation}", drop]
+        return [head,
+                f"    ship the release adding {self.new} by {self.ship_by} (review, then {self.adoption_days} "
+                "days of adoption)",
+                f"    earliest safe rotation: {self.earliest_rotation} ({self.new} can ship from "
+                f"{self.known_from})", drop]
+
+
+def pin_of(cert: Cert, strategy: str) -> str:
+    kind = KIND[check_strategy(strategy)]
+    return f"{kind}:{getattr(cert, ATTRIBUTE[kind])}"
+
+
+def adoption_days(users: Users, target: float, never_lacking: float) -> int | None:
+    """Days after going live until at most ``target`` of users lack a release; None if never."""
+    room = target - never_lacking
+    if room <= 0:
+        return None
+    updaters = 1.0 - users.never_update
+    if updaters <= room:
+        return 0
+    return math.ceil(users.half_life_days * math.log2(updaters / room) - 1e-9)
+
+
+def pin_changes(certs: Sequence[Cert], strategy: str, start, end) -> list[tuple[_dt.date, str, str, Cert]]:
+    """(day, old pin, new pin, new certificate) for each change of pinned identity in [start, end]."""
+    ordered = sorted(certs, key=lambda c: c.deployed)
+    changes = []
+    for before, after in pairwise(ordered):
+        old, new = pin_of(before, strategy), pin_of(after, strategy)
+        if old != new and start < after.deployed <= end:
+            changes.append((after.deployed, old, new, after))
+    return changes
+
+
+def _known_from(strategy, new, cert, certs, previous_day, start, overrides) -> _dt.date:
+    if new in overrides:
+        return as_date(overrides[new], f"known_from for {new}")
+    if strategy == "leaf-spki+backup":
+        return previous_day            # the next backup key is generated at the previous rollover
+    first = min(c.issued for c in certs if pin_of(c, strategy) == new)
+    return max(first, start)
+
+
+def _reasons(strategy, cert, users, target, review_days, adoption, never_lacking) -> list[str]:
+    reasons = []
+    if adoption is None:
+        reasons.append(f"{users.never_update:.1%} of users never update and stay on the first release, which "
+                       f"lacks this pin; that alone exceeds the {target:.1%} target, so pin it as a backup in "
+                       "the first release or give pin sets an expiry (old versions then fail open)")
+    elif strategy == "certificate" and cert.lifetime_days <= review_days + adoption:
+        reasons.append(f"certificate pinning cannot work with {cert.lifetime_days}-day certificates: each new "
+                       f"certificate must sit in a live app for {review_days} days of review plus {adoption} "
+                       "days of adoption before it is deployed, longer than it lives; pin a key instead")
+    return reasons
+
+
+@dataclass
+class Plan:
+    """A release calendar, the releases it implies, and the simulated result of following it."""
+
+    strategy: str
+    target: float
+    changes: list[PinChange]
+    timeline: Timeline
+    warnings: list[str]
+
+    @property
+    def feasible(self) -> bool:
+        return all(c.feasible for c in self.changes)
+
+    @property
+    def result(self):
+        return simulate(self.timeline)
+
+    def lines(self) -> list[str]:
+        out = [f"Plan for {self.strategy} pinning, lockout target {self.target:.1%}:"]
+        if not self.changes:
+            out.append("    the pinned identity never changes in this period: nothing to schedule")
+        previous: tuple[str, ...] = ()
+        for change in self.changes:
+            lines = change.lines()
+            if not change.feasible and change.reasons == previous:
+                lines = [lines[0], "    IMPOSSIBLE: the same reason as above"]
+            out += lines
+            previous = change.reasons
+        out += ["", "Following this calendar:"] + ["    " + s for s in self.result.summary.lines()]
+        out += [f"warning: {w}" for w in self.warnings]
+        return out
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())
+
+
+def plan_rotation(certs: Sequence[Cert], strategy: str, *, start, end, users: Users | None = None,
+                  review_days: int = 2, cadence_days: int = 14, target: float = 0.005,
+                  pin_expiry_days: int | None = None, known_from: Mapping[str, object] | None = None) -> Plan:
+    """Plan every pin change in ``certs`` so that lockout stays at or below ``target``.
+
+    ``known_from`` maps a pin to the first day it may be put in an app (by default: the
+    day its certificate is issued; for ``leaf-spki+backup``, the previous rollover).
+    """
+    check_strategy(strategy)
+    start, end, users = as_date(start, "plan start"), as_date(end, "plan end"), users or Users()
+    review_days, cadence_days = _whole_days(review_days, "review_days"), _whole_days(cadence_days, "cadence_days", 1)
+    if pin_expiry_days is not None:
+        pin_expiry_days = _whole_days(pin_expiry_days, "pin_expiry_days", 1)
+    if isinstance(target, bool) or not isinstance(target, int | float):
+        raise RotationError(f"target {target!r} is not a number; write 0.5% as 0.005.")
+    if not 0 < target < 1:
+        raise RotationError(f"target {target} is not a share between 0 and 1; write 0.5% as 0.005.")
+    first_submit = start - review_days * DAY
+    first_expiry = first_submit + pin_expiry_days * DAY if pin_expiry_days else None
+    changes, previous = [], first_submit
+    for day, old, new, cert in pin_changes(certs, strategy, start, end):
+        known = max(_known_from(strategy, new, cert, certs, previous, start, known_from or {}), first_submit)
+        in_first = known <= first_submit       # the first release already carries it as a backup
+        lacking = 0.0 if in_first or (first_expiry and first_expiry <= day) else users.never_update
+        adoption = 0 if in_first else adoption_days(users, target, lacking)
+        reasons = _reasons(strategy, cert, users, target, review_days, adoption, lacking)
+        ship_by = earliest = None
+        if adoption is not None:
+            ship_by = day - (review_days + adoption) * DAY
+            earliest = start if in_first else known + (review_days + adoption) * DAY
+            if not reasons and ship_by < known:
+                reasons.append(f"{new} can first be shipped on {known} but would have to ship by {ship_by}; "
+                               f"rotate on {earliest} or later, or make {new} known earlier")
+        changes.append(PinChange(day, old, new, known, ship_by, earliest, adoption, not reasons, tuple(reasons),
+                                 in_first))
+        previous = day
+    releases = planned_releases(certs, strategy, changes, start=start, end=end, review_days=review_days,
+                                cadence_days=cadence_days, pin_expiry_days=pin_expiry_days)
+    timeline = Timeline(start, end, tuple(certs), releases, users, name="plan", strategy=strategy)
+    return Plan(strategy, target, changes, timeline, _warnings(timeline, changes, pin_expiry_days, users))
+
+
+def planned_releases(certs, strategy, changes, *, start, end, review_days, cadence_days,
+                     pin_expiry_days) -> tuple[Release, ...]:
+    """The release train, each release pinning what is served plus every announced next pin.
+
+    When no regular release falls between the day a new pin is known and the day it must
+    ship, an extra release goes out on the ship-by date.
+    """
+    ordered = sorted(certs, key=lambda c: c.deployed)
+
+    def pins(day):
+        served = [c for c in ordered if c.deployed <= max(day, start)][-1:] or ordered[:1]
+        upcoming = {c.new for c in changes if c.known_from <= day < c.day}
+        return frozenset({pin_of(served[0], strategy)} | upcoming)
+
+    train = list(release_train(certs, strategy, start=start, end=end, cadence_days=cadence_days,
+                               review_days=review_days, pin_expiry_days=pin_expiry_days, pins=pins))
+    for change in changes:
+        if change.feasible and not any(change.known_from <= r.submitted <= change.ship_by for r in train):
+            before = [r for r in train if r.submitted <= change.ship_by][-1]
+            train.append(Release.ship(f"{before.version}.1", change.ship_by, pins(change.ship_by),
+                                      review_days=review_days, expires_after_days=pin_expiry_days))
+    return tuple(train)
+
+
+def _warnings(timeline: Timeline, changes, pin_expiry_days, users: Users) -> list[str]:
+    warnings = []
+    for a, b in pairwise(timeline.certs):
+        if b.deployed > a.expires:
+            warnings.append(f"no valid certificate from {a.expires} to {b.deployed}: every user is locked out "
+                            "(renew before expiry)")
+    if pin_expiry_days:
+        warnings.append(f"pin sets expire {pin_expiry_days} days after each build: users who stop updating "
+                        "lose pinning then (they fail open, unprotected)")
+    if users.never_update and not pin_expiry_days and any(not c.feasible for c in changes):
+        warnings.append("without pin-set expiry or a backup in the first release, never-updaters are locked "
+                        "out for good at the first uncovered rotation")
+    if users.force_update and any(not c.feasible for c in changes):
+        warnings.append("force-update shortens a lockout but cannot prevent one: locked-out users still wait "
+                        "for a release that carries the new pin")
+    return warnings

@@ -1,0 +1,1 @@
+"""All of the course's ipywidgets code, one module per lesson topic: thin layers over pure helpers."""

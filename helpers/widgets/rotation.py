@@ -1,0 +1,110 @@
+"""Lesson 07's interactive lab: move a control, watch lockouts appear or vanish.
+
+The lab is a thin layer over :func:`helpers.rotation.build_timeline`, :func:`helpers.rotation.simulate`
+and :class:`helpers.plots.rotation.TimelineFigure`. Every control change rebuilds the
+timeline, re-runs the model and repaints the figure into an ``ipywidgets.Image``.
+
+For browser tests: the lab's outer box has the CSS class ``rotation-lab``; its figure is
+the ``<img>`` inside the ``Image`` widget with class ``rotation-lab-figure``; the first
+slider is the ``IntSlider`` described "Review delay (days)". Nudging that slider changes
+the image's ``src``. For benchmarks: :meth:`RotationLab.set` applies a change exactly as a
+control would, and returns when the new image is in place.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+from matplotlib.figure import Figure
+
+from ..plots.rotation import TimelineFigure
+from ..rotation.model import RotationError, simulate
+from ..rotation.scenarios import LIFETIMES, REKEY_DAY, START, STRATEGIES, build_timeline
+
+LAB_CLASS, FIGURE_CLASS = "rotation-lab", "rotation-lab-figure"
+YEARS = 2
+#: The lab's starting point: 47-day certificates, a new key at every renewal, and a backup pin.
+DEFAULTS = dict(review_days=2, half_life_days=10, never_update=3.0, pin_expiry_days=0,
+                strategy="leaf-spki+backup", lifetime=47, key_reuse=False, force_update=False)
+
+
+def lab_timeline(*, review_days, half_life_days, never_update, pin_expiry_days, strategy, lifetime,
+                 key_reuse, force_update):
+    """The timeline the lab shows for these control values (``never_update`` in percent)."""
+    return build_timeline(strategy=strategy, lifetime=lifetime, key_reuse=key_reuse,
+                          rollovers=(REKEY_DAY,) if key_reuse else (), review_days=review_days,
+                          half_life_days=half_life_days, never_update=never_update / 100,
+                          pin_expiry_days=pin_expiry_days or None, force_update=force_update,
+                          years=YEARS, name="lab")
+
+
+def _controls() -> dict[str, w.ValueWidget]:
+    style, wide = {"description_width": "190px"}, w.Layout(width="440px")
+    slider = dict(style=style, layout=wide, continuous_update=False)
+    return {
+        "review_days": w.IntSlider(2, 0, 14, description="Review delay (days)", **slider),
+        "half_life_days": w.IntSlider(10, 1, 60, description="Update half-life (days)", **slider),
+        "never_update": w.FloatSlider(3.0, min=0, max=10, step=0.5, description="Never-update share (%)",
+                                      **slider),
+        "pin_expiry_days": w.IntSlider(0, 0, 365, step=15, description="Pin-set expiry (days, 0 = off)",
+                                       **slider),
+        "strategy": w.Dropdown(options=list(STRATEGIES), description="Pin strategy", style=style, layout=wide),
+        "lifetime": w.Dropdown(options=[(k, v) for k, v in LIFETIMES.items()], value=90,
+                               description="Certificate lifetime", style=style, layout=wide),
+        "key_reuse": w.Checkbox(True, description="Reuse the key at renewal (one planned rekey)", indent=False),
+        "force_update": w.Checkbox(False, description="Force-update check on an unpinned endpoint",
+                                   indent=False),
+    }
+
+
+class RotationLab:
+    """The widget lab; display it in a notebook cell, or drive it with :meth:`set`."""
+
+    def __init__(self, **settings):
+        unknown = set(settings) - set(DEFAULTS)
+        if unknown:
+            raise RotationError(f"unknown lab setting {sorted(unknown)[0]!r}; use one of {', '.join(DEFAULTS)}.")
+        self.controls = _controls()
+        for name, value in {**DEFAULTS, **settings}.items():
+            self.controls[name].value = value
+        self.view = TimelineFigure(START, 365 * YEARS, 60, title="Rotation lab",
+                                   fig=Figure(figsize=(9, 6.5), dpi=72))
+        self.image = w.Image(format="jpeg", layout=w.Layout(width="648px"))
+        self.image.add_class(FIGURE_CLASS)
+        self.summary = w.HTML()
+        self.redraw()
+        for control in self.controls.values():
+            control.observe(self.redraw, names="value")
+        self.widget = w.VBox([w.HBox([w.VBox(list(self.controls.values())[:4]),
+                                      w.VBox(list(self.controls.values())[4:])]), self.image, self.summary])
+        self.widget.add_class(LAB_CLASS)
+
+    def settings(self) -> dict:
+        return {name: control.value for name, control in self.controls.items()}
+
+    def timeline(self):
+        return lab_timeline(**self.settings())
+
+    def redraw(self, change=None) -> None:
+        result = simulate(self.timeline())
+        self.summary.value = f"<p>{self.view.draw(result)}</p>"
+        self.image.value = self.view.render("jpeg")
+
+    def set(self, **changes) -> None:
+        """Change controls as a learner would; returns once the figure has been redrawn."""
+        for name, value in changes.items():
+            if name not in self.controls:
+                raise RotationError(f"unknown lab control {name!r}; use one of {', '.join(self.controls)}.")
+            self.controls[name].value = value
+
+    def _repr_mimebundle_(self, **kwargs):
+        return self.widget._repr_mimebundle_(**kwargs)
+
+
+def rotation_lab(**settings) -> RotationLab:
+    """Build the lab (optionally starting from other control values)."""
+    return RotationLab(**settings)
+
+
+def apply_change(lab: RotationLab, **changes) -> None:
+    """Apply a control change programmatically (what the benchmark times)."""
+    lab.set(**changes)

@@ -1,0 +1,100 @@
+"""Lesson 07's figure, widget lab and monitoring."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import matplotlib
+import pytest
+
+from helpers.rotation import (
+    RotationError,
+    build_timeline,
+    certificate_schedule,
+    fixed_alerts,
+    fractional_alerts,
+    noise_share,
+    pin_alerts,
+    scenario,
+    simulate,
+)
+
+matplotlib.use("Agg")
+
+
+def test_figure_has_four_aligned_panels_and_a_summary():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots.rotation import timeline_figure
+
+    fig, summary = timeline_figure(simulate(scenario("rekey-no-backup")))
+    try:
+        assert len(fig.axes) == 4
+        assert len({ax.get_xlim() for ax in fig.axes}) == 1
+        hatches = {p.get_hatch() for ax in fig.axes for p in ax.patches}
+        assert "xx" in hatches                      # locked out is hatched, not colour alone
+        assert summary.startswith("rekey-no-backup: 13 certificates and 53 releases over 730 days; lockout "
+                                  "peaks at 100.0% of users on 2027-06-01")
+    finally:
+        plt.close(fig)
+
+
+def test_widget_lab_redraws_on_a_control_change():
+    from helpers.widgets.rotation import FIGURE_CLASS, LAB_CLASS, apply_change, rotation_lab
+
+    lab = rotation_lab()
+    before, text = bytes(lab.image.value), lab.summary.value
+    assert before.startswith(b"\xff\xd8")  # a JPEG: quicker to encode than a PNG
+    assert LAB_CLASS in lab.widget._dom_classes and FIGURE_CLASS in lab.image._dom_classes
+    first = lab.controls["review_days"]
+    assert first.description == "Review delay (days)"
+    apply_change(lab, key_reuse=True)  # backup pin + one planned rekey
+    assert bytes(lab.image.value) != before and "nobody is ever locked out" in lab.summary.value
+    assert text != lab.summary.value
+    with pytest.raises(RotationError, match="unknown lab control"):
+        apply_change(lab, colour="red")
+
+
+@pytest.mark.parametrize("lifetime, noisy", [(398, 0.0), (90, 0.25), (47, 0.5), (6, 1.0)])
+def test_fixed_thresholds_turn_into_noise_for_short_lifetimes(lifetime, noisy):
+    certs = certificate_schedule("2026-09-01", "2027-09-01", lifetime=lifetime)
+    assert noise_share(fixed_alerts(certs)) == noisy
+    assert noise_share(fractional_alerts(certs)) == 0.0
+
+
+def test_fractional_alerts_scale_with_the_lifetime():
+    (cert,) = certificate_schedule("2026-09-01", "2026-09-02", lifetime=47)
+    third = [a for a in fractional_alerts([cert]) if a.rule == "1/3 of life left"][0]
+    assert third.fires_on == dt.date(2026, 10, 2)          # day 31.3 of 47: 15.7 days left
+    with pytest.raises(RotationError):
+        fractional_alerts([cert], fractions=(1.5,))
+
+
+def test_pin_alerts_warn_of_expiry_and_of_an_unpinned_rollover():
+    tl = build_timeline(strategy="leaf-spki", rollovers=("2027-06-01",), pin_expiry_days=300)
+    alerts = pin_alerts(tl.releases, tl.certs, on="2027-05-10", warn_days=60)
+    rollover = [a for a in alerts if a.rule == "key rollover to K2"]
+    assert rollover and rollover[0].note == "18 live versions lack key:K2 (v1 to v18)"
+    assert any(a.rule == "pin set expires" for a in alerts)
+
+
+def test_lesson07_exercises_accept_the_worked_answers_and_refuse_near_misses():
+    from helpers.exercises import lesson07 as ex
+
+    assert ex.q1.feedback("2026-12-29").startswith("✓")      # 2027-03-01 minus 3 + 59 days, by hand
+    assert ex.q1.feedback("2026-12-30").startswith("✗") and ex.q1.feedback("2026-12-28").startswith("✗")
+    assert ex.q2.feedback(scenario("rekey-no-backup", strategy="leaf-spki+backup")).startswith("✓")
+    assert ex.q2.feedback(scenario("rekey-no-backup", force_update=True)).startswith("✗")
+    assert ex.q2.feedback(scenario("cert-pin-90d")).startswith("✗")
+    assert [ex.q3.feedback(n)[0] for n in (64, 65, 129, 130)] == ["✗", "✓", "✓", "✗"]
+    assert ex.q1.feedback(...).startswith("q1: not attempted")
+
+
+def test_the_planner_agrees_with_q1s_answer():
+    from helpers.exercises import lesson07 as ex
+    from helpers.rotation import plan_rotation
+
+    tl = ex.q1_timeline("2026-12-29")
+    plan = plan_rotation(tl.certs, "leaf-spki", start=tl.start, end=tl.end, users=ex.Q1_USERS,
+                         review_days=ex.Q1_REVIEW, target=ex.Q1_TARGET, known_from={"key:K2": tl.start})
+    assert plan.changes[0].ship_by == dt.date(2026, 12, 29)
