@@ -15,7 +15,7 @@ import sys
 
 from .errors import CourseError
 
-#: Modules that contribute subcommands, in the order ``--help`` lists them.
+#: Modules that contribute subcommands, in lesson order (the order ``--help`` lists them).
 COMMAND_MODULES = (
     "helpers.doctor",
     "helpers.pki",
@@ -23,6 +23,8 @@ COMMAND_MODULES = (
     "helpers.pinning.pins",
     "helpers.validation",
     "helpers.tls.handshake",
+    "helpers.pinning.client",
+    "helpers.attacks",
     "helpers.rotation.cli",
 )
 

@@ -247,3 +247,16 @@ def test_pin_set_expiry_uses_the_course_clock():
     assert not earlier.expired(at="2026-08-31T23:59:59Z")
     with pytest.raises(CourseError, match="ISO 8601"):
         later.expired(at="next tuesday")
+
+
+def test_pinning_package_reexports_lazily_without_an_import_cycle():
+    import subprocess
+    import sys
+
+    code = ("import helpers.pki, helpers.pinning as p; "
+            "from helpers.pinning import PinnedClient, renewal_matrix, verified_chain; "
+            "assert set(p._LAZY) <= set(p.__all__); "
+            "assert all(getattr(p, n) is not None for n in p.__all__); "
+            "assert not hasattr(p, 'BrokenUnverifiedChainClient')")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr

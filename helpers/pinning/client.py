@@ -1,0 +1,350 @@
+"""The pinned client: ordinary CA validation first, then pins checked on the *verified* chain.
+
+Order matters. The client lets OpenSSL validate the server exactly as a browser would
+(trusted root, signatures, dates, hostname). Only then does it look at the chain that
+OpenSSL **built and verified**, leaf first and ending at the trust anchor, and accept
+the connection if one certificate in it matches a pin. Checking the chain the server
+*sent* instead is the CVE-2016-2402 bug (see :mod:`helpers.pinning.broken`).
+
+Where the verified chain comes from:
+
+* Python 3.13+: the public ``SSLSocket.get_verified_chain()``;
+* Python 3.10-3.12: the same method, private, on ``sslsock._sslobj``;
+* when neither gives a chain (a resumed session returns an empty one, CPython
+  gh-160171), :func:`rebuild_verified_chain` builds it again with cryptography's
+  verifier from what the server sent and the same trust store.
+
+Also here: :func:`trust_anchor_context`, pinning by trust anchor (trust *only* your own
+certificate, OpenSSL's ``VERIFY_X509_PARTIAL_CHAIN``), which is what Dart's
+``SecurityContext(withTrustedRoots: false)`` does; and ``python -m helpers connect``.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import http.client
+import ipaddress
+import json
+import socket
+import ssl
+import warnings
+from collections.abc import Sequence
+from pathlib import Path
+
+from cryptography import x509
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509 import verification
+
+from .. import clock
+from ..errors import BadInputError
+from ..pki import HOST
+from ..tls.servers import Response
+from .pins import Pin, PinSet
+
+__all__ = [
+    "HOST", "CaClient", "ClientError", "PinnedClient", "Refused", "Response", "TrustAnchorClient",
+    "fetch", "parse_hostport", "rebuild_verified_chain", "trust_anchor_context", "trust_store_context",
+    "unverified_chain", "verified_chain",
+]
+
+_TIMEOUT = 5.0
+
+
+class ClientError(BadInputError):
+    """A client was set up with something it cannot use (no roots, a bad address, ...)."""
+
+
+class Refused(Exception):
+    """The client refused the server. A verdict, not bad input: ``reason`` says why."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+# --- chains ------------------------------------------------------------------------------
+
+def _as_certs(items) -> list[x509.Certificate]:
+    if not items:
+        return []
+    return [x509.load_der_x509_certificate(c if isinstance(c, bytes) else c.public_bytes(_ssl_der()))
+            for c in items]
+
+
+def _ssl_der() -> int:
+    """The DER encoding constant of ``_ssl.Certificate.public_bytes`` (private module)."""
+    import _ssl
+
+    return _ssl.ENCODING_DER
+
+
+def verified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate]:
+    """The chain OpenSSL built and verified: leaf first, trust anchor last ([] if unknown)."""
+    if hasattr(sock, "get_verified_chain"):  # Python 3.13+
+        return _as_certs(sock.get_verified_chain())
+    return _as_certs(sock._sslobj.get_verified_chain())  # Python 3.10-3.12
+
+
+def unverified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate]:
+    """The certificates exactly as the server sent them: attacker-controlled, never pin these."""
+    if hasattr(sock, "get_unverified_chain"):
+        return _as_certs(sock.get_unverified_chain())
+    return _as_certs(sock._sslobj.get_unverified_chain())
+
+
+def rebuild_verified_chain(sent: Sequence[x509.Certificate], roots: Sequence[x509.Certificate],
+                           host: str = HOST, at: _dt.datetime | None = None) -> list[x509.Certificate]:
+    """Validate ``sent`` (leaf first) with cryptography's verifier; return the chain it built.
+
+    Raises :class:`Refused` when the chain does not validate for ``host`` at ``at``
+    (the course clock by default).
+    """
+    if not sent:
+        raise Refused("the server sent no certificate")
+    store = verification.Store(list(roots))
+    builder = verification.PolicyBuilder().store(store).time(at or clock.now())
+    try:
+        name = x509.IPAddress(ipaddress.ip_address(host))
+    except ValueError:
+        name = x509.DNSName(host)
+    try:
+        verifier = builder.build_server_verifier(name)
+        return list(verifier.verify(sent[0], list(sent[1:])))
+    except verification.VerificationError as exc:
+        raise Refused(f"cryptography's verifier refused the chain: {exc}") from None
+
+
+# --- trust stores and contexts -------------------------------------------------------------
+
+def _roots_pem(roots) -> str:
+    if isinstance(roots, str | Path):
+        try:
+            return Path(roots).read_text(encoding="ascii")
+        except (OSError, UnicodeDecodeError):
+            raise ClientError(f"cannot read the trust store {str(roots)!r}; pass a PEM file of "
+                              "root certificates.") from None
+    certs = list(roots or [])
+    if not certs or not all(isinstance(c, x509.Certificate) for c in certs):
+        raise ClientError("a trust store is a non-empty list of x509.Certificate objects (or a PEM "
+                          "file); pass e.g. [pki.root.cert].")
+    return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certs)
+
+
+def _roots_list(roots) -> list[x509.Certificate]:
+    if isinstance(roots, str | Path):
+        with warnings.catch_warnings():  # certifi has six roots with serial 0
+            warnings.simplefilter("ignore")
+            return x509.load_pem_x509_certificates(_roots_pem(roots).encode())
+    return list(roots)
+
+
+def trust_store_context(roots) -> ssl.SSLContext:
+    """A correctly validating client context whose trust store is exactly ``roots``.
+
+    This is "the device's trust store": whatever CA is in it is trusted for every name.
+    """
+    try:
+        return ssl.create_default_context(cadata=_roots_pem(roots))
+    except ssl.SSLError:
+        raise ClientError("the trust store holds no usable certificate; pass PEM root "
+                          "certificates.") from None
+
+
+def trust_anchor_context(anchors: Sequence[x509.Certificate]) -> ssl.SSLContext:
+    """Trust *only* ``anchors`` (your own leaf or intermediate), with no system roots.
+
+    OpenSSL normally insists that a chain ends at a self-signed root; the flag
+    ``VERIFY_X509_PARTIAL_CHAIN`` lets a non-root certificate in the store end it. This is
+    pinning by trust anchor, the Python form of Dart's ``withTrustedRoots: false``.
+    """
+    context = trust_store_context(anchors)
+    context.verify_flags |= ssl.VERIFY_X509_PARTIAL_CHAIN
+    return context
+
+
+# --- clients -------------------------------------------------------------------------------
+
+def _handshake(context: ssl.SSLContext, host: str, port: int, servername: str) -> ssl.SSLSocket:
+    try:
+        raw = socket.create_connection((host, port), timeout=_TIMEOUT)
+    except OSError as exc:
+        raise Refused(f"could not connect to {host}:{port} ({exc.strerror or exc})") from None
+    try:
+        return context.wrap_socket(raw, server_hostname=servername)
+    except ssl.SSLCertVerificationError as exc:
+        raise Refused(f"certificate validation failed: {exc.verify_message}") from None
+    except (ssl.SSLError, OSError) as exc:
+        raise Refused(f"the TLS handshake failed: {getattr(exc, 'reason', None) or exc}") from None
+    finally:
+        raw.close()  # wrap_socket took over the descriptor; this only closes on failure
+
+
+class CaClient:
+    """A correct, default client: CA validation against ``roots`` and nothing else."""
+
+    label = "default (CA trust)"
+
+    def __init__(self, roots):
+        self.context = trust_store_context(roots)
+
+    def connect(self, host: str, port: int, servername: str = HOST) -> ssl.SSLSocket:
+        """Open a validated TLS connection (close it when done), or raise :class:`Refused`."""
+        return _handshake(self.context, host, port, servername)
+
+
+class TrustAnchorClient(CaClient):
+    """Pinning by trust anchor: only your own certificate(s) can end the chain."""
+
+    label = "trust anchor (withTrustedRoots: false)"
+
+    def __init__(self, anchors: Sequence[x509.Certificate]):
+        self.context = trust_anchor_context(anchors)
+
+
+def _as_pinset(pins) -> PinSet:
+    if isinstance(pins, PinSet):
+        return pins
+    if isinstance(pins, str | Pin):
+        pins = [pins]
+    return PinSet(pins=tuple(pins))
+
+
+class PinnedClient(CaClient):
+    """CA validation, then the pins checked against the **verified** chain.
+
+    ``pins`` is a :class:`~helpers.pinning.pins.PinSet` or pins (text or
+    :class:`~helpers.pinning.pins.Pin`). ``rebuild=True`` always uses the fallback
+    (cryptography's verifier) instead of OpenSSL's verified chain.
+    """
+
+    label = "pinned (verified chain)"
+    checks = "verified chain"  # what the pins are compared with, for the refusal message
+
+    def __init__(self, pins, roots, *, rebuild: bool = False, at: _dt.datetime | None = None):
+        super().__init__(roots)
+        self.pins = _as_pinset(pins)
+        self.roots = _roots_list(roots)
+        self.rebuild, self.at = rebuild, at
+
+    def chain_of(self, sock: ssl.SSLSocket, servername: str) -> list[x509.Certificate]:
+        """The verified chain to check: OpenSSL's, or the rebuilt one when that is missing."""
+        chain = [] if self.rebuild else verified_chain(sock)
+        return chain or rebuild_verified_chain(unverified_chain(sock), self.roots, servername, self.at)
+
+    def connect(self, host: str, port: int, servername: str = HOST) -> ssl.SSLSocket:
+        sock = super().connect(host, port, servername)
+        try:
+            check_pins(self.pins, self.chain_of(sock, servername), at=self.at, checks=self.checks)
+        except BaseException:
+            sock.close()
+            raise
+        return sock
+
+
+def check_pins(pins: PinSet, chain: Sequence[x509.Certificate], *, at=None,
+               checks: str = "verified chain") -> list[tuple[int, Pin]]:
+    """Return the (position, pin) matches in ``chain``; raise :class:`Refused` if there are none.
+
+    An expired pin set no longer applies (Android and TrustKit fail open), so it passes.
+    """
+    if pins.expired(at):
+        return []
+    found = pins.matching(chain)
+    if not found:
+        names = ", ".join(_cn(c) for c in chain) or "an empty chain"
+        raise Refused(f"no pin matched the {checks} ({names})")
+    return found
+
+
+def _cn(cert: x509.Certificate) -> str:
+    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
+    return str(names[0].value) if names else cert.subject.rfc4514_string()
+
+
+# --- one HTTP request ------------------------------------------------------------------------
+
+def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
+          servername: str = HOST) -> Response:
+    """Connect with ``client``, then send ``GET path`` with a bearer token; raise :class:`Refused`.
+
+    The token is sent only after the client has accepted the server: that is the whole
+    point. The HTTP part is the standard library's ``http.client`` on our socket.
+    """
+    connection = http.client.HTTPConnection(servername, port, timeout=_TIMEOUT)
+    connection.sock = client.connect(host, port, servername)  # a preset socket skips connect()
+    try:
+        connection.request("GET", path, headers={"Authorization": f"Bearer {token}",
+                                                 "Connection": "close"})
+        reply = connection.getresponse()
+        body = reply.read()
+        version = connection.sock.version() if connection.sock else ""
+    except (http.client.HTTPException, OSError) as exc:
+        raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})") from None
+    finally:
+        connection.close()
+    try:
+        data = json.loads(body) if body else None
+    except ValueError:
+        data = body.decode("utf-8", "replace")
+    return Response(reply.status, data, dict(reply.getheaders()), version or "")
+
+
+# --- python -m helpers connect -----------------------------------------------------------------
+
+def parse_hostport(text: str) -> tuple[str, int]:
+    """``"example.com:443"`` or ``"[::1]:8443"`` -> (host, port); :class:`ClientError` otherwise."""
+    host, sep, port = str(text).strip().rpartition(":")
+    host = host.strip("[]")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ClientError(f"{text!r} is not HOST:PORT; write it like api.yourapp.com:443 or "
+                          "127.0.0.1:8443.")
+    return host, int(port)
+
+
+def _default_roots() -> str:
+    import certifi
+
+    return certifi.where()
+
+
+def _connect_command(args) -> int:
+    host, port = parse_hostport(args.target)
+    servername = args.servername or host
+    roots = args.roots or _default_roots()
+    if args.roots:
+        from .pins import load_for_cli  # silences the serial-0 warning of real root bundles
+
+        roots = load_for_cli(args.roots)
+    pins = [_parse_cli_pin(p) for p in args.pin or []]
+    real_now = _dt.datetime.now(_dt.UTC)  # a real server, so the real clock, not the course clock
+    client = PinnedClient(pins, roots, at=real_now) if pins else CaClient(roots)
+    try:
+        sock = client.connect(host, port, servername)
+    except Refused as why:
+        print(f"refused: {why.reason}")
+        return 1
+    with sock:
+        chain = verified_chain(sock) or rebuild_verified_chain(
+            unverified_chain(sock), _roots_list(roots), servername, real_now)
+        print(f"connected to {servername} at {host}:{port} ({sock.version()}), chain validated")
+        for index, cert in enumerate(chain):
+            print(f"  {index} {_cn(cert)}  sha256/{Pin.of_spki(cert).base64}")
+        for index, pin in (client.pins.matching(chain) if pins else []):
+            print(f"pin matched: certificate {index} ({pin.kind}) sha256/{pin.base64}")
+    return 0
+
+
+def _parse_cli_pin(text: str) -> Pin:
+    from .pins import parse_pin
+
+    return parse_pin(text)
+
+
+def add_cli(sub) -> None:
+    p = sub.add_parser("connect", help="make a real TLS connection and check it (and its pins)")
+    p.add_argument("target", metavar="HOST:PORT", help="where to connect, e.g. api.yourapp.com:443")
+    p.add_argument("--servername", help="the name to validate (SNI); default: HOST")
+    p.add_argument("--roots", help="PEM file of trusted roots; default: certifi's Mozilla bundle")
+    p.add_argument("--pin", action="append", metavar="PIN",
+                   help="an SPKI pin, raw base64 or sha256/...; repeat for a backup pin")
+    p.set_defaults(func=_connect_command)

@@ -1,0 +1,85 @@
+"""``python -m helpers connect`` and ``python -m helpers attacks``: exit codes 0 / 1 / 2."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+import pytest
+
+from helpers.attacks import TOKEN
+from helpers.cli import main
+from helpers.pinning.pins import spki_pin
+from helpers.pki import HOST, course_pki
+from helpers.tls.servers import HTTPSServer
+
+
+@pytest.fixture(scope="module")
+def server():
+    with HTTPSServer(course_pki().leaf, token=TOKEN) as running:
+        yield running
+
+
+@pytest.fixture
+def roots(tmp_path):
+    path = tmp_path / "roots.pem"
+    path.write_bytes(course_pki().root.pem)
+    return str(path)
+
+
+def connect(server, *extra):
+    return main(["connect", f"127.0.0.1:{server.port}", "--servername", HOST, *extra])
+
+
+def test_valid_connection_prints_the_verified_chain(server, roots, capsys):
+    assert connect(server, "--roots", roots) == 0
+    out = capsys.readouterr().out
+    assert "chain validated" in out and "YourApp Root CA" in out
+    assert f"sha256/{spki_pin(course_pki().leaf.cert)}" in out
+
+
+@pytest.mark.parametrize("style", ["raw", "okhttp"])
+def test_matching_pin_exits_zero(server, roots, capsys, style):
+    pin = spki_pin(course_pki().intermediate.cert)
+    assert connect(server, "--roots", roots, "--pin", pin if style == "raw" else f"sha256/{pin}") == 0
+    assert f"pin matched: certificate 1 (spki) sha256/{pin}" in capsys.readouterr().out
+
+
+def test_wrong_pin_exits_one_with_the_reason(server, roots, capsys):
+    backup = spki_pin(course_pki().backup_key.public_key())
+    assert connect(server, "--roots", roots, "--pin", backup) == 1
+    assert capsys.readouterr().out.startswith("refused: no pin matched the verified chain")
+
+
+def test_untrusted_root_exits_one(server, tmp_path, capsys):
+    other = tmp_path / "other.pem"
+    other.write_bytes(course_pki().government_root.pem)
+    assert connect(server, "--roots", str(other)) == 1
+    assert "certificate validation failed" in capsys.readouterr().out
+
+
+def test_wrong_name_exits_one(server, roots, capsys):
+    assert main(["connect", f"127.0.0.1:{server.port}", "--servername", "www.yourapp.com",
+                 "--roots", roots]) == 1
+    assert "certificate validation failed: Hostname mismatch" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["connect", "no-port-here"], "HOST:PORT"),
+    (["connect", "127.0.0.1:443", "--pin", "abc"], "base64"),
+    (["connect", "127.0.0.1:443", "--roots", "/nonexistent/roots.pem"], "cannot read"),
+    (["connect", "127.0.0.1:443", "--pin", "sha256/" + "A" * 43], "base64"),
+])
+def test_bad_input_exits_two_with_one_sentence(argv, message, capsys):
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: ") and message in err and "Traceback" not in err
+
+
+def test_attacks_command_prints_the_scoreboard():
+    done = subprocess.run([sys.executable, "-m", "helpers", "attacks"], capture_output=True, text=True,
+                          timeout=120)
+    assert done.returncode == 0 and not done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0].split()[:3] == ["client", "attack", "verdict"]
+    assert sum("connected" in line for line in lines) == 4 and sum(" refused " in line for line in lines) == 4
