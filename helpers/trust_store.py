@@ -23,8 +23,8 @@ from cryptography.x509.oid import NameOID
 
 from .errors import CourseError
 
-__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "common_name", "country",
-           "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
+__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "bundle_version", "common_name",
+           "country", "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
 
 
 class TrustStoreError(CourseError, ValueError):
@@ -38,6 +38,11 @@ class RootNotFoundError(TrustStoreError, LookupError):
 def bundle_path() -> Path:
     """Where the installed certifi keeps its PEM bundle."""
     return Path(certifi.where())
+
+
+def bundle_version() -> str:
+    """The installed certifi's version, e.g. ``"2026.10.19"``: each release may add or remove roots."""
+    return str(certifi.__version__)
 
 
 def _load(data: bytes) -> tuple[x509.Certificate, ...]:
@@ -116,15 +121,19 @@ class RootStats:
     expiry_years: Counter    # year of notAfter -> number of roots
 
     def summary(self) -> str:
-        """One paragraph with every headline number."""
+        """Every headline number, one topic per line."""
         families = ", ".join(f"{n} {name}" for name, n in self.families.most_common())
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(self.key_types.items()))
         top_org, top_n = _leaders(self.organisations)
         top_c, top_cn = _leaders(self.countries)
         first, last = min(self.expiry_years), max(self.expiry_years)
-        return (f"{self.count} roots: {families} ({kinds}). {len(self.organisations)} organisations in "
-                f"{len(self.countries)} countries; the most roots belong to {top_org} ({top_n}), and "
-                f"{top_c} has the most ({top_cn}). They expire between {first} and {last}.")
+        return "\n".join([
+            f"{self.count} roots: {families}",
+            f"key types: {kinds}",
+            f"owners:    {len(self.organisations)} organisations in {len(self.countries)} countries; the most "
+            f"roots belong to {top_org} ({top_n}), and {top_c} has the most ({top_cn})",
+            f"expiry:    between {first} and {last}",
+        ])
 
 
 def _leaders(counter: Counter) -> tuple[str, str]:

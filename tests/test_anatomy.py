@@ -192,9 +192,13 @@ def test_lesson01_exercises_accept_the_solutions_and_explain_mistakes():
 
     pki = course_pki()
     assert ex.q1.feedback("b").startswith("✓") and "RFC 9525" in ex.q1.feedback("A")
-    start, end = spki_span(pki.leaf.cert)
-    assert ex.q2.feedback(end - start).startswith("✓") and "bare EC point" in ex.q2.feedback(65)
-    assert "whole number" in ex.q2.feedback("91")
+    start, end = spki_span(pki.rsa_leaf.cert)
+    assert end - start == 294  # 30 82 01 22, the 15-byte rsaEncryption identifier, a 275-byte BIT STRING
+    assert ex.q2.feedback(end - start).startswith("✓")
+    assert "EC P-256" in ex.q2.feedback(91) and "modulus" in ex.q2.feedback(256)
+    assert "bits" in ex.q2.feedback(2048) and "RSAPublicKey" in ex.q2.feedback(270)
+    assert "whole certificate" in ex.q2.feedback(len(pki.rsa_leaf.cert.public_bytes(serialization.Encoding.DER)))
+    assert "whole number" in ex.q2.feedback("294") and "spki_span" in ex.q2.feedback(300)
     assert ex.q3.feedback(pki.intermediate2.cert).startswith("✓")
     for wrong in (pki.root.cert, pki.intermediate.cert):
         assert "does not verify" in ex.q3.feedback(wrong)

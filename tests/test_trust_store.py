@@ -6,6 +6,7 @@ import re
 import shutil
 import subprocess
 import warnings
+from collections import Counter
 
 import pytest
 
@@ -29,6 +30,13 @@ def test_bundle_has_many_roots_of_both_families_and_isrg_root_x1():
     assert ts.key_label(ts.find_root("ISRG Root X2")) == "EC P-384"
 
 
+def test_bundle_version_is_certifis_release():
+    import certifi
+
+    assert ts.bundle_version() == certifi.__version__
+    assert ts.bundle_version()[:4].isdigit()  # certifi versions are dates, e.g. 2026.10.19
+
+
 def test_count_equals_the_certificates_in_the_pem_text():
     text = ts.bundle_path().read_text()
     assert ts.root_stats().count == text.count("-----BEGIN CERTIFICATE-----") == len(ts.load_roots())
@@ -47,6 +55,23 @@ def test_key_types_and_expiry_years_agree_with_openssl():
     assert text.count("Public-Key: (4096 bit)") == stats.key_types["RSA 4096"]
     years = [int(y) for y in re.findall(r"Not After : \w+ +\d+ [\d:]+ (\d{4}) GMT", text)]
     assert sorted(years) == sorted(stats.expiry_years.elements())
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="openssl CLI not installed")
+def test_country_counts_agree_with_openssl_subjects():
+    """Lesson 02 prints the countries with the most roots; openssl reads the same subjects independently."""
+    pkcs7 = subprocess.run(["openssl", "crl2pkcs7", "-nocrl", "-certfile", str(ts.bundle_path())],
+                           capture_output=True, check=True, timeout=120).stdout
+    text = subprocess.run(["openssl", "pkcs7", "-print_certs", "-noout"], input=pkcs7,
+                          capture_output=True, check=True, timeout=120).stdout.decode()
+    subjects = [line for line in text.splitlines() if line.startswith("subject=")]
+    found = Counter()
+    for subject in subjects:
+        match = re.search(r"(?:^subject=|, )C ?= ?([A-Z]{2})(?:,|$)", subject)
+        found[match[1] if match else "??"] += 1
+    stats = ts.root_stats()
+    assert len(subjects) == stats.count
+    assert found == stats.countries
 
 
 def test_summary_prints_the_computed_numbers():
@@ -141,10 +166,17 @@ def test_lesson02_exercises_accept_the_solutions_and_explain_mistakes():
     from helpers.exercises import lesson02 as ex
     from helpers.pinning import cert_pin
 
-    stats = ts.root_stats()
-    assert ex.q1.feedback(stats.families["EC"]).startswith("✓")
-    assert "RSA roots" in ex.q1.feedback(stats.families["RSA"])
-    assert "every root" in ex.q1.feedback(stats.count)
+    roots, deadline = ts.load_roots(), ts.find_root("ISRG Root X1").not_valid_after_utc
+    before = [r for r in roots if r.not_valid_after_utc < deadline]
+    assert 0 < len(before) < len(roots)
+    assert ex.q1.feedback(len(before)).startswith("✓")
+    assert "itself" in ex.q1.feedback(len(before) + 1)
+    assert "after ISRG Root X1" in ex.q1.feedback(len(roots) - len(before) - 1)
+    assert "every root" in ex.q1.feedback(len(roots))
+    same_year = sum(r.not_valid_after_utc.year < deadline.year for r in roots)
+    if same_year != len(before):
+        assert "full" in ex.q1.feedback(same_year)
+    assert "whole number" in ex.q1.feedback(str(len(before)))
     x2 = ts.find_root("ISRG Root X2")
     assert ex.q2.feedback(spki_pin(x2)).startswith("✓")
     assert ex.q2.feedback("sha256/" + spki_pin(x2)).startswith("✓")

@@ -25,24 +25,50 @@ q1 = Question(
 )
 
 
+def _rsa_leaf() -> x509.Certificate:
+    from ..pki import course_pki
+
+    return course_pki().rsa_leaf.cert
+
+
 def _check_spki_length(answer) -> str:
+    from cryptography.hazmat.primitives import serialization
+
+    from ..anatomy import spki_span
+
     if not isinstance(answer, int) or isinstance(answer, bool):
-        raise Wrong("Answer with a whole number of bytes, such as 42.")
-    if answer == 65:
-        raise Wrong("65 bytes is the bare EC point (04 || x || y); the SPKI also holds the algorithm "
-                    "and curve identifiers around it.")
-    if answer != 91:
-        raise Wrong(f"{answer} bytes is not it; compute end - start from spki_span(der).")
-    return "91 bytes: 26 bytes of algorithm and curve identifiers, then the 65-byte point."
+        raise Wrong("Answer with a whole number of bytes (an int), such as 42.")
+    cert = _rsa_leaf()
+    start, end = spki_span(cert)
+    modulus_bytes = cert.public_key().key_size // 8
+    mistakes = {
+        91: "91 bytes is the EC P-256 SPKI from the lesson; measure the RSA certificate, "
+            "pki.course_pki().rsa_leaf.cert, instead.",
+        modulus_bytes: f"{modulus_bytes} bytes is the RSA modulus on its own; the SPKI also holds the "
+                       "exponent, the algorithm identifier and the DER headers around them.",
+        cert.public_key().key_size: "That is the key size in bits; the question asks for the SPKI's "
+                                    "length in bytes.",
+        end - start - 24: "That is the RSAPublicKey inside the SPKI's BIT STRING; the SPKI also wraps it "
+                          "in the algorithm identifier and the outer SEQUENCE.",
+        len(cert.public_bytes(serialization.Encoding.DER)): "That is the length of the whole certificate; "
+                                                            "measure only the SPKI inside it.",
+    }
+    if answer == end - start:
+        return (f"{answer} bytes, against 91 for EC P-256: an RSA 2048 key has a {modulus_bytes}-byte "
+                "modulus. A pin hashes every one of those bytes, yet both pins are 32-byte SHA-256 digests.")
+    if answer in mistakes:
+        raise Wrong(mistakes[answer])
+    raise Wrong(f"{answer} bytes is not it; compute end - start from spki_span(pki.course_pki().rsa_leaf.cert).")
 
 
 q2 = Question(
     name="q2",
-    prompt="How many bytes long is the SubjectPublicKeyInfo of an EC P-256 key (such as the one in "
-           "the certificate you built)? Answer with an int.",
+    prompt="How many bytes long is the SubjectPublicKeyInfo of the course's RSA 2048 leaf, "
+           "pki.course_pki().rsa_leaf.cert? Answer with an int that you compute.",
     checker=_check_spki_length,
-    hints=("spki_span(der) returns (start, end).", "end - start, or len(spki_der(cert))."),
-    answer="start, end = spki_span(der); end - start  # 91",
+    hints=("spki_span() accepts a certificate as well as DER bytes, and returns (start, end).",
+           "start, end = spki_span(pki.course_pki().rsa_leaf.cert); then end - start."),
+    answer="start, end = spki_span(pki.course_pki().rsa_leaf.cert); end - start  # 294",
 )
 
 

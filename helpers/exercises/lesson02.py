@@ -1,32 +1,55 @@
-"""Lesson 02's exercises: count the real root store, pin a real root, and contain a compromise."""
+"""Lesson 02's exercises: explore the real root store, pin a real root, and contain a compromise."""
 
 from __future__ import annotations
 
 from . import Question, Wrong, choice
 
 
-def _check_ec_count(answer) -> str:
-    from ..trust_store import root_stats
+def _expiry_counts() -> dict[str, int]:
+    """The right count, and the counts that plausible mistakes produce."""
+    from ..trust_store import find_root, load_roots
 
-    stats = root_stats()
+    roots = load_roots()
+    deadline = find_root("ISRG Root X1").not_valid_after_utc
+    return {
+        "before": sum(r.not_valid_after_utc < deadline for r in roots),
+        "before or same": sum(r.not_valid_after_utc <= deadline for r in roots),
+        "after": sum(r.not_valid_after_utc > deadline for r in roots),
+        "earlier years": sum(r.not_valid_after_utc.year < deadline.year for r in roots),
+        "all": len(roots),
+        "year": deadline.year,
+    }
+
+
+def _check_expire_before_x1(answer) -> str:
     if not isinstance(answer, int) or isinstance(answer, bool):
-        raise Wrong("Answer with a whole number (an int), computed from root_stats().")
-    if answer == stats.families["RSA"]:
-        raise Wrong("That is the number of RSA roots; count the EC ones.")
-    if answer == stats.count:
-        raise Wrong("That is every root; count only those with EC keys.")
-    if answer != stats.families["EC"]:
-        raise Wrong("Not the number of EC roots in this certifi bundle; add up the EC key types.")
-    return (f"{answer} of {stats.count} roots use elliptic-curve keys; the rest are RSA.")
+        raise Wrong("Answer with a whole number (an int) that you compute from the roots' not_valid_after_utc.")
+    counts = _expiry_counts()
+    if answer == counts["before"]:
+        return (f"{answer} of {counts['all']} roots expire before ISRG Root X1 ({counts['year']}). Roots last "
+                "for decades, yet they do run out, and a successor must reach every trust store first.")
+    if answer == counts["before or same"]:
+        raise Wrong("You counted ISRG Root X1 itself; use < rather than <=, so only earlier roots count.")
+    if answer in (counts["after"], counts["after"] + 1):
+        raise Wrong("That counts the roots that expire after ISRG Root X1; count those that expire before it.")
+    if answer == counts["earlier years"]:
+        raise Wrong(f"That counts roots expiring in years before {counts['year']}; compare the full "
+                    "not_valid_after_utc datetimes, since some roots expire earlier in the same year.")
+    if answer == counts["all"]:
+        raise Wrong("That is every root in the bundle; keep only those that expire before ISRG Root X1.")
+    raise Wrong("Not the number this bundle gives; compare each root's not_valid_after_utc with "
+                "find_root('ISRG Root X1').not_valid_after_utc.")
 
 
 q1 = Question(
     name="q1",
-    prompt="How many roots in your certifi bundle have EC (elliptic-curve) keys? Answer with an int.",
-    checker=_check_ec_count,
-    hints=("stats = root_stats() counts the roots by family in stats.families.",
-           "stats.families['EC']"),
-    answer="root_stats().families['EC'] (the exact number depends on your certifi version).",
+    prompt="How many roots in your certifi bundle expire before ISRG Root X1 does? Answer with an int "
+           "that you compute.",
+    checker=_check_expire_before_x1,
+    hints=("find_root('ISRG Root X1').not_valid_after_utc is its expiry; every root has the same property.",
+           "deadline = isrg.not_valid_after_utc; then sum(r.not_valid_after_utc < deadline for r in roots)"),
+    answer="sum(r.not_valid_after_utc < isrg.not_valid_after_utc for r in roots)  (the number depends on "
+           "your certifi version)",
 )
 
 

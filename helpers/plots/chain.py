@@ -60,7 +60,7 @@ def plot_chain(certs: list[x509.Certificate], *, offline_root: bool = True):
                             arrowprops=dict(arrowstyle="-|>", linewidth=1.5, color="black"))
                 ax.text(5.15, y + 1.78, f"signs  ({_cn(cert.issuer)} signed this)", va="center",
                         fontsize=8.5, style="italic")
-        fig.tight_layout()
+        fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # axes are off: no labels to fit
     names = " → ".join(_cn(c.subject) for c in ordered)
     summary = (f"A chain of {count} certificates, {names}: each arrow is a signature by the key of the "
                "certificate above" + (", and the root is offline." if offline_root else "."))

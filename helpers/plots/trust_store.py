@@ -36,7 +36,9 @@ def plot_root_store(stats=None):
         right.set_ylabel("number of roots")
         right.set_title("When the roots expire")
         fig.suptitle(f"certifi's root store: {stats.count} roots")
-        fig.tight_layout()
+        # Fixed margins instead of tight_layout(): measuring every label twice (here, and again when
+        # the notebook saves the PNG with a tight bounding box) doubled the cell's run time.
+        fig.subplots_adjust(left=0.09, right=0.99, bottom=0.14, top=0.82, wspace=0.22)
     busiest = max(years, key=lambda y: (stats.expiry_years[y], -y))
     families = " and ".join(f"{n} {name}" for name, n in stats.families.most_common())
     summary = (f"{stats.count} roots: {families} keys, the most common type {stats.key_types.most_common(1)[0][0]}; "
