@@ -24,11 +24,13 @@ from helpers.tls.handshake import (
     DecryptionError,
     Handshake,
     HandshakeError,
+    KeyLogError,
     decrypt_record,
     failed_handshake,
     hkdf_expand_label,
     offered_tls13_suites,
     parse_keylog,
+    record_nonce,
     run_handshake,
     traffic_keys,
     with_reordered_cipher_suites,
@@ -199,11 +201,20 @@ def test_decrypt_record_round_trip_and_padding(suite):
     inner = b"hello" + bytes([R.HANDSHAKE]) + bytes(7)
     header = bytes([23, 3, 3]) + (len(inner) + 16).to_bytes(2, "big")
     nonce = bytes(a ^ b for a, b in zip(iv, (5).to_bytes(12, "big"), strict=True))
+    assert record_nonce(iv, 5) == nonce
     sealed = spec.aead(key).encrypt(nonce, inner, header)
     record = R.parse_records(header + sealed)[0]
     assert decrypt_record(record, key, iv, 5, spec) == (R.HANDSHAKE, b"hello")
     with pytest.raises(DecryptionError):
         decrypt_record(record, key, iv, 6, spec)                      # wrong sequence number
+
+
+def test_key_schedule_lives_in_its_own_module_and_stays_importable_from_handshake():
+    from helpers.tls import handshake, keyschedule
+
+    for name in keyschedule.__all__:
+        assert getattr(handshake, name) is getattr(keyschedule, name), name
+    assert issubclass(KeyLogError, CourseError) and issubclass(DecryptionError, CourseError)
 
 
 def test_bad_inputs_raise_course_errors():
@@ -213,7 +224,7 @@ def test_bad_inputs_raise_course_errors():
         run_handshake(tls12=True, suite="TLS_AES_128_GCM_SHA256")
     with pytest.raises(HandshakeError, match="failing-handshake case"):
         failed_handshake("expired")
-    with pytest.raises(HandshakeError, match="Line 1"):
+    with pytest.raises(KeyLogError, match="Line 1"):
         parse_keylog("CLIENT_RANDOM zz")
     with pytest.raises(CourseError):
         run_handshake(chain=["not a certificate"])

@@ -37,6 +37,7 @@ def test_sequence_diagram_has_the_three_questions_and_a_summary():
     for question in QUESTIONS:
         assert question in texts
     assert "Certificate: leaf + intermediate  [encrypted]" in texts
+    assert "solid arrow: sent in clear" in texts and "encrypted" in texts.split("dotted band:")[-1]
     assert summary.startswith("A TLS 1.3 connection") and summary.endswith(".")
 
 

@@ -365,3 +365,20 @@ def test_exercise_revocation_question():
     from helpers.exercises import lesson03 as ex
 
     assert ex.q3.feedback("A").startswith("✓") and ex.q3.feedback("B").startswith("✗")
+
+
+def test_the_lesson_common_name_only_leaf_splits_the_validators():
+    """The lesson's CN-only leaf: we and cryptography refuse it, the openssl command accepts it."""
+    from helpers.validation import common_name_only_leaf, compare
+
+    comparison = compare(common_name_only_leaf(), [PKI.intermediate.cert], [PKI.root.cert], HOST)
+    assert comparison.report.reason == "wrong host"
+    assert not comparison.cryptography.valid and comparison.openssl.valid
+    assert common_name_only_leaf().public_bytes(Encoding.DER) == \
+        common_name_only_leaf().public_bytes(Encoding.DER)     # deterministic
+
+
+def test_openssl_version_names_the_command_the_reference_runs():
+    from helpers.validation import openssl_version
+
+    assert openssl_version().startswith(("OpenSSL", "LibreSSL"))

@@ -1,7 +1,9 @@
 """Lesson 04's sequence diagram: a TLS 1.3 handshake, and the three questions the client asks.
 
-Messages sent in clear are solid arrows; encrypted ones are dashed, sit on a hatched band
-and say "encrypted" in their label, so the meaning never rests on colour alone.
+Messages sent in clear are solid arrows; encrypted ones are dashed, sit on a dotted band
+and say "encrypted" in their label; a key under the lifelines says so in words. Who sends
+is shown by the arrow's direction and the side its flight number sits on, so no meaning
+rests on colour alone.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
     left, right, step = 0.0, 10.0, 0.62
     with course_style():
         colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        fig, ax = plt.subplots(figsize=(10, 7.2))
+        fig, ax = plt.subplots(figsize=(10, 7.6))
         for x, name in ((left, "Client (the app)"), (right, "Server (api.yourapp.com)")):
             ax.text(x, 0.1, name, ha="center", va="bottom", weight="bold")
         y = -step
@@ -44,7 +46,7 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
             start, end = (left, right) if sender == "client" else (right, left)
             if encrypted:
                 ax.add_patch(Rectangle((left + 0.3, y - 0.16), right - left - 0.6, 0.22, facecolor="none",
-                                       edgecolor="0.75", hatch=HATCHES[2], linewidth=0))
+                                       edgecolor="0.6", hatch=HATCHES[2], linewidth=0))
             ax.add_patch(FancyArrowPatch((start, y), (end, y), arrowstyle="-|>", mutation_scale=12,
                                          color=colours[0 if sender == "client" else 1],
                                          linestyle="--" if encrypted else "-", linewidth=1.6))
@@ -55,8 +57,9 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
             y -= step
         for x in (left, right):
             ax.plot([x, x], [0, y + step / 2], color="black", linewidth=1)
+        _key(ax, y, left, right, colours, Rectangle)
         ax.set_xlim(left - 2.2, right + 2.2)
-        ax.set_ylim(y + step / 2, 0.8)
+        ax.set_ylim(y - step * 0.9, 0.8)
         ax.axis("off")
         fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
     encrypted = sum(1 for row in flow if row[4])
@@ -75,3 +78,15 @@ def _questions(ax, y, left, step, questions, colours, box_cls):
     for number, question in enumerate(questions, 1):
         ax.text(left + 0.6, y - 0.32 * number, f"{number}. {question}", fontsize=8.5, va="center")
     return y - height - step * 0.4
+
+
+def _key(ax, y, left, right, colours, rect_cls):
+    """A key below the lifelines, in words and line styles, so no meaning rests on colour."""
+    y -= 0.3
+    ax.plot([left + 0.3, left + 1.5], [y, y], color="black", linewidth=1.6)
+    ax.text(left + 1.7, y, "solid arrow: sent in clear", va="center", fontsize=8.5)
+    start = (left + right) / 2 + 0.3
+    ax.add_patch(rect_cls((start, y - 0.11), 1.2, 0.22, facecolor="none", edgecolor="0.6",
+                          hatch=HATCHES[2], linewidth=0))
+    ax.plot([start, start + 1.2], [y, y], color="black", linewidth=1.6, linestyle="--")
+    ax.text(start + 1.4, y, "dashed arrow, dotted band: encrypted", va="center", fontsize=8.5)

@@ -4,11 +4,8 @@ Two OpenSSL endpoints (Python ``ssl``) talk through ``MemoryBIO`` pipes in one t
 nothing touches the network and every byte is ours to read. Each time one side has
 spoken, the bytes it wrote are one *flight*. The client's ``SSLContext.keylog_filename``
 writes the secrets (the same key log browsers write with ``SSLKEYLOGFILE``); from them
-this module derives the record keys and decrypts what TLS 1.3 encrypts:
-
-* key and IV = HKDF-Expand-Label(secret, "key" / "iv") with the ``"tls13 "`` label prefix;
-* nonce = IV XOR the record's sequence number; the 5-byte record header is the AEAD's
-  associated data; the plaintext ends with the real content type and zero padding.
+:mod:`helpers.tls.keyschedule` derives the record keys (HKDF-Expand-Label) and decrypts
+what TLS 1.3 encrypts (AEAD, nonce = IV XOR sequence number).
 
 Then it checks what the client checked: the chain in the Certificate message,
 CertificateVerify (the leaf key's signature over the transcript hash) and both Finished
@@ -38,101 +35,37 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, InvalidTag
+from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
-from cryptography.hazmat.primitives.ciphers.aead import AESGCM, ChaCha20Poly1305
-from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
-from ..errors import BadInputError, CourseError
+from ..errors import BadInputError
 from . import records as R
+from .keyschedule import (  # re-exported: older code imports the key schedule from here
+    SUITES,
+    DecryptionError,
+    KeyLogError,
+    Suite,
+    decrypt_record,
+    finished_mac,
+    hkdf_expand_label,
+    parse_keylog,
+    record_nonce,
+    suite_by_code,
+    traffic_keys,
+)
 from .servers import API_TOKEN, HOST, USERS, as_chain, client_context, describe_exception, server_context
 
 __all__ = [
-    "FAILURES", "SUITES", "Capture", "DecryptionError", "Flight", "Handshake", "HandshakeError", "RecordView",
-    "Suite", "add_cli", "capture_handshake", "decrypt_record", "failed_handshake", "format_table",
-    "hkdf_expand_label", "offered_tls13_suites", "parse_keylog", "run_handshake", "traffic_keys",
-    "with_reordered_cipher_suites",
+    "FAILURES", "SUITES", "Capture", "DecryptionError", "Flight", "Handshake", "HandshakeError", "KeyLogError",
+    "RecordView", "Suite", "add_cli", "capture_handshake", "decrypt_record", "failed_handshake",
+    "finished_mac", "format_table", "hkdf_expand_label", "offered_tls13_suites", "parse_keylog",
+    "record_nonce", "run_handshake", "traffic_keys", "with_reordered_cipher_suites",
 ]
 
 
 class HandshakeError(BadInputError):
     """A handshake could not be run or analysed as asked (an unknown suite, a missing key log)."""
-
-
-class DecryptionError(CourseError):
-    """A record failed AEAD authentication: the key log does not belong to these bytes."""
-
-
-# --- TLS 1.3 key schedule pieces ----------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Suite:
-    """A TLS 1.3 cipher suite: the AEAD, its key length and the hash of its key schedule."""
-
-    code: int
-    name: str
-    aead: type
-    key_length: int
-    hash: type
-
-
-SUITES = {s.name: s for s in (
-    Suite(0x1301, "TLS_AES_128_GCM_SHA256", AESGCM, 16, hashes.SHA256),
-    Suite(0x1302, "TLS_AES_256_GCM_SHA384", AESGCM, 32, hashes.SHA384),
-    Suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", ChaCha20Poly1305, 32, hashes.SHA256),
-)}
-_BY_CODE = {s.code: s for s in SUITES.values()}
-
-
-def hkdf_expand_label(secret: bytes, label: bytes | str, context: bytes, length: int,
-                      hash_cls=hashes.SHA256) -> bytes:
-    """HKDF-Expand-Label (RFC 8446, 7.1): HKDF-Expand with the label prefixed by ``"tls13 "``.
-
-    The info block is: 2-byte output length, then ``"tls13 " + label`` and ``context``,
-    each with a 1-byte length.
-    """
-    label = label.encode() if isinstance(label, str) else label
-    full = b"tls13 " + label
-    info = length.to_bytes(2, "big") + bytes([len(full)]) + full + bytes([len(context)]) + context
-    return HKDFExpand(hash_cls(), length, info).derive(secret)
-
-
-def traffic_keys(secret: bytes, suite: Suite) -> tuple[bytes, bytes]:
-    """The record key and 12-byte IV derived from one traffic secret."""
-    key = hkdf_expand_label(secret, "key", b"", suite.key_length, suite.hash)
-    return key, hkdf_expand_label(secret, "iv", b"", 12, suite.hash)
-
-
-def decrypt_record(record: R.Record, key: bytes, iv: bytes, sequence: int, suite: Suite) -> tuple[int, bytes]:
-    """Decrypt one TLS 1.3 record: returns (real content type, plaintext without padding)."""
-    nonce = bytes(a ^ b for a, b in zip(iv, sequence.to_bytes(12, "big"), strict=True))
-    try:
-        inner = suite.aead(key).decrypt(nonce, record.fragment, record.header)
-    except InvalidTag:
-        raise DecryptionError(f"The record at offset {record.offset} (sequence number {sequence}) failed "
-                              "authentication; use the key log written for this very connection.") from None
-    body = inner.rstrip(b"\x00")
-    if not body:
-        raise DecryptionError(f"The record at offset {record.offset} decrypted to padding only, with no "
-                              "content type; the bytes are not a TLS 1.3 record.")
-    return body[-1], body[:-1]
-
-
-def parse_keylog(text: str) -> dict[str, dict[str, bytes]]:
-    """Read an NSS key log: ``{client_random_hex: {label: secret}}``; comments are skipped."""
-    found: dict[str, dict[str, bytes]] = {}
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split()
-        try:
-            label, random_hex, secret = parts
-            found.setdefault(random_hex.lower(), {})[label] = bytes.fromhex(secret)
-        except ValueError:
-            raise HandshakeError(f"Line {number} of the key log is not 'LABEL client_random secret' in hex; "
-                                 "pass the file that SSLContext.keylog_filename wrote.") from None
-    return found
 
 
 # --- capturing a handshake ------------------------------------------------------------------------
@@ -420,7 +353,7 @@ class Handshake:
             self._secrets = parse_keylog(self.capture.keylog).get(message.random.hex(), {})
         elif message.name == "ServerHello":
             self.tls13 = message.supported_version == "TLS 1.3"
-            self.suite = _BY_CODE.get(message.cipher_suite) if self.tls13 else None
+            self.suite = suite_by_code(message.cipher_suite) if self.tls13 else None
         elif message.name == "Finished" and self.tls13:
             direction.next_key()
 
@@ -516,9 +449,7 @@ class Handshake:
         base = self._secrets.get(_SECRETS[sender][0])
         if base is None:
             raise HandshakeError(f"The key log has no {_SECRETS[sender][0]}; capture with run_handshake().")
-        size = self.suite.hash.digest_size
-        finished_key = hkdf_expand_label(base, "finished", b"", size, self.suite.hash)
-        return hmac.new(finished_key, self.transcript_hash("Finished", sender), self.suite.hash.name).digest()
+        return finished_mac(base, self.transcript_hash("Finished", sender), self.suite)
 
     def verify_finished(self) -> dict[str, bool]:
         """For each side, whether its Finished equals the MAC we compute over the transcript."""

@@ -13,10 +13,10 @@ Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the 
 
 from __future__ import annotations
 
-from .gallery import Comparison, Table, compare, compare_case, gallery_table, table
+from .gallery import Comparison, Table, common_name_only_leaf, compare, compare_case, gallery_table, table
 from .names import HostNameError
 from .paths import label
-from .references import OpenSSLMissingError, Verdict, cryptography_verdict, openssl_verdict
+from .references import OpenSSLMissingError, Verdict, cryptography_verdict, openssl_verdict, openssl_version
 from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
 from .validator import ChainInputError, explain
 
@@ -30,6 +30,7 @@ def add_cli(sub) -> None:
 
 __all__ = [
     "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "HostNameError",
-    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "add_cli", "compare",
-    "compare_case", "cryptography_verdict", "explain", "gallery_table", "label", "openssl_verdict", "table",
+    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "add_cli", "common_name_only_leaf",
+    "compare", "compare_case", "cryptography_verdict", "explain", "gallery_table", "label", "openssl_verdict",
+    "openssl_version", "table",
 ]

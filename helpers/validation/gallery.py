@@ -108,4 +108,33 @@ def gallery_table(cases=None) -> Table:
     return Table(tuple(compare_case(case) for case in items))
 
 
-__all__ = ["Comparison", "Table", "compare", "compare_case", "gallery_table", "table"]
+def common_name_only_leaf(ca=None, host: str = "api.yourapp.com"):
+    """A leaf whose subject CN is ``host`` but which has no subjectAltName at all.
+
+    Modern name checking (RFC 9525, browsers, cryptography, this validator) looks only at
+    the SAN, so it matches no host; the ``openssl verify`` command and Python's ``ssl``
+    (unless ``hostname_checks_common_name`` is False) still fall back to the CN.
+    Signed by ``ca`` (default: the course intermediate), deterministically.
+    """
+    import datetime as dt
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    from ..pki import course_pki, key_from_label
+
+    ca = ca or course_pki().intermediate
+    key = key_from_label("common-name-only leaf")
+    return (x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
+            .issuer_name(ca.cert.subject).public_key(key.public_key()).serial_number(6002)
+            .not_valid_before(dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
+            .not_valid_after(dt.datetime(2046, 6, 1, tzinfo=dt.UTC))
+            .add_extension(x509.BasicConstraints(False, None), True)
+            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False)
+            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
+            .sign(ca.key, hashes.SHA256(), ecdsa_deterministic=True))
+
+
+__all__ = ["Comparison", "Table", "common_name_only_leaf", "compare", "compare_case", "gallery_table", "table"]

@@ -1,6 +1,6 @@
 """Hostname matching: does the leaf's subjectAltName cover the name the client dialled?
 
-The rules (RFC 6125, as browsers and cryptography apply them):
+The rules (RFC 9525, which replaced RFC 6125 in 2023, as browsers and cryptography apply them):
 
 * Only the subjectAltName counts. The subject's common name (CN) is **not** consulted,
   even when it holds a host name: that fallback was removed from browsers years ago.

@@ -70,12 +70,27 @@ def _tidy(message: str) -> str:
     return re.sub(r" \(encountered processing <Certificate\(.*\)>\)$", "", message)
 
 
-def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
-    """``openssl verify -attime … -purpose sslserver`` on the same inputs."""
+def _openssl() -> str:
     openssl = shutil.which("openssl")
     if openssl is None:
         raise OpenSSLMissingError("the openssl command was not found; install OpenSSL 3 (Debian/Ubuntu: "
                                   "apt-get install openssl) and put it on PATH.")
+    return openssl
+
+
+def openssl_version() -> str:
+    """The version line of the ``openssl`` command that :func:`openssl_verdict` runs.
+
+    It may differ from the OpenSSL inside Python's ``ssl`` (``ssl.OPENSSL_VERSION``) and from
+    the one bundled with cryptography; its path building and name checks are its own.
+    """
+    done = subprocess.run([_openssl(), "version"], capture_output=True, text=True, timeout=30)
+    return done.stdout.strip().splitlines()[0] if done.stdout.strip() else "unknown"
+
+
+def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
+    """``openssl verify -attime … -purpose sslserver`` on the same inputs."""
+    openssl = _openssl()
     if not anchors:
         return Verdict("OpenSSL", False, "no trust anchors")
     with tempfile.TemporaryDirectory(prefix="course-verify-") as tmp:

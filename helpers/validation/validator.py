@@ -106,10 +106,10 @@ def anchor_step(path: Path) -> Step:
                     f"root {label(top)}, which is not one of your trust anchors.", "unknown root")
     if len(path.certs) == 1:
         return Step("trust anchor", role(path, 0), FAILED, f"No supplied or trusted certificate is "
-                    f"named {issuer}, the leaf's issuer: the server left out the intermediate.",
+                    f"named {issuer}, the leaf's issuer: most likely the server left out the intermediate.",
                     "missing intermediate")
     return Step("trust anchor", role(path, len(path.certs) - 1), FAILED, f"Its issuer, {issuer}, is not "
-                "among your trust anchors (and was not supplied): an unknown root.", "unknown root")
+                "among your trust anchors (and was not supplied): most likely an unknown root.", "unknown root")
 
 
 def name_constraints_step(path: Path) -> Step:
