@@ -48,9 +48,23 @@ def widget_ms(repeats: int = 20) -> tuple[float, float]:
     return slider, mixed
 
 
+def picture_ms(repeats: int = 10) -> float:
+    """Median time of one of the lesson's static figures once its frame is cached (lesson 07's run time)."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from helpers.plots.rotation import timeline_picture
+    from helpers.rotation import scenario, simulate
+
+    result = simulate(scenario("rekey-no-backup"))
+    timeline_picture(result)  # draws the frame once
+    return _median_ms(lambda i: timeline_picture(result), repeats)
+
+
 def run() -> list[tuple[str, float, str]]:
     slider, mixed = widget_ms()
     return [
+        ("lesson figure over a cached frame, median", picture_ms(), "ms"),
         ("simulator, 3 years x 20 versions, daily (budget ≤ 5 ms)", simulator_ms(), "ms"),
         ("simulator, the same with force-update on", simulator_ms(force_update=True), "ms"),
         ("lab: slider change to new figure, median (≤ 100 ms)", slider, "ms"),

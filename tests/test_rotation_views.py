@@ -98,3 +98,43 @@ def test_the_planner_agrees_with_q1s_answer():
     plan = plan_rotation(tl.certs, "leaf-spki", start=tl.start, end=tl.end, users=ex.Q1_USERS,
                          review_days=ex.Q1_REVIEW, target=ex.Q1_TARGET, known_from={"key:K2": tl.start})
     assert plan.changes[0].ship_by == dt.date(2026, 12, 29)
+
+
+def test_keys_are_told_apart_by_hatch_and_label_never_by_a_state_hatch():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots.rotation import KEY_HATCHES, STATE_STYLE, timeline_figure
+
+    fig, _ = timeline_figure(simulate(scenario("rekey-no-backup")))
+    try:
+        certs = fig.axes[0]
+        key_hatches = [p.get_hatch() for p in certs.patches]   # K1 is plain: only K2 is a hatched patch
+        assert key_hatches == [KEY_HATCHES[1]]                  # K1 and K2 look different without colour
+        assert not set(key_hatches) & {h for _, h, _ in STATE_STYLE.values() if h}
+        assert {t.get_text() for t in certs.texts} == {"K1 / R10", "K2 / R10"}
+    finally:
+        plt.close(fig)
+
+
+def test_pictures_share_a_cached_frame_and_match_the_plain_figure():
+    import matplotlib.pyplot as plt
+
+    from helpers.plots.rotation import cached_frame, timeline_figure, timeline_picture
+
+    rekey, backup = simulate(scenario("rekey-no-backup")), simulate(scenario("backup-pin-rotation"))
+    first, second = timeline_picture(rekey), timeline_picture(backup)
+    assert first.png.startswith(b"\x89PNG") and first.png != second.png
+    assert cached_frame(rekey.timeline.start, 730, 53) is cached_frame(backup.timeline.start, 730, 60)
+    fig, summary = timeline_figure(rekey)
+    plt.close(fig)
+    assert first.summary == summary and repr(first) == "<timeline figure: rekey-no-backup>"
+    assert timeline_picture(rekey).png == first.png          # deterministic: same data, same bytes
+
+
+def test_the_lab_gives_a_static_picture_of_what_it_shows():
+    from helpers.widgets.rotation import rotation_lab
+
+    lab = rotation_lab(key_reuse=True)
+    picture = lab.picture("start")
+    assert picture.png.startswith(b"\x89PNG") and picture.title == "start"
+    assert picture.summary in lab.summary.value and "nobody is ever locked out" in picture.summary

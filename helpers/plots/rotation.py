@@ -2,32 +2,36 @@
 
 Four aligned panels share the x axis:
 
-1. the server's certificates (validity as a light bar, time in service as a dark one),
-   each key with its own hatch and a label where the key changes, so a rekey shows
-   without colour;
+1. the server's certificates: each one's validity, and which key is served, in greys
+   with one hatch and a text label per key, so a rekey shows without colour (and is
+   never mistaken for a user state);
 2. the app versions, one row each while at least 0.1% of users run it: plain while
    connected, hatched (``//``) while unprotected, cross-hatched (``xx``) while locked out,
    with the pin set written where it changes;
 3. the users, stacked: locked out (cross-hatched) at the bottom, then unprotected
-   (``//``), then the connected users of each version;
-4. the locked-out (solid) and unprotected (dashed) shares on a log-like scale, so that a
-   0.5% target and a 100% outage are both readable.
+   (``//``), then the connected users of each version in shades of blue;
+4. the locked-out (solid) and unprotected (dashed) shares on a log scale (linear near
+   0), so that a 0.5% target and a 100% outage are both readable.
 
-:func:`timeline_figure` draws a new figure for a notebook. The widget lab keeps one
-:class:`TimelineFigure`, whose axes, ticks and legends are drawn once: each change only
-redraws the data on top of that saved background and encodes an image.
+Drawing the axes, ticks and legends costs far more than drawing the data. So a
+:class:`TimelineFigure` draws its frame once, and each figure only paints its data over
+that saved background and encodes an image. The notebook's figures
+(:func:`timeline_picture`) share a few cached frames from :func:`cached_frame`; the widget
+lab keeps its own. :func:`timeline_figure` draws a plain matplotlib figure, for anyone who
+wants to edit it.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import io
+from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
 
 from ..rotation.model import CONNECTED, LOCKED_OUT, UNPROTECTED, Result
-from . import HATCHES, course_style
+from . import course_style
 
 STATE_STYLE = {  # state -> (label, hatch, face colour index)
     CONNECTED: ("connected", "", 0),
@@ -35,6 +39,12 @@ STATE_STYLE = {  # state -> (label, hatch, face colour index)
     LOCKED_OUT: ("locked out", "xx", 3),
 }
 PERCENT_TICKS = (0, 0.1, 1, 10, 100)
+#: Hatches for the served keys: none of them is a state's hatch (``//`` or ``xx``).
+KEY_HATCHES = ("", "\\\\\\", "...", "++", "oo", "--")
+#: Palette indices of the blues used for connected users (tableau-colorblind10).
+BLUES = (0, 4, 7)
+#: Two version labels at least this many days apart, so they never overlap.
+LABEL_GAP_DAYS = 90
 
 
 def _day(result: Result, date) -> int:
@@ -82,16 +92,16 @@ def _certificates(ax, result: Result, colours) -> None:
              for box in _boxes([(_day(result, c.issued), c.lifetime_days)], 0.05 + 0.4 * (i % 2), 0.35)]
     _add(ax, valid, facecolors="lightgrey", edgecolors="black", linewidths=0.3)
     runs = _key_runs(result)
-    if len(runs) > len(HATCHES):
+    if len(runs) > len(KEY_HATCHES):
         _add(ax, [b for r in runs for b in _boxes([(r[2], r[3] - r[2])], 1.0, 0.8)],
-             facecolors=colours[0], edgecolors="black", linewidths=0.5)
-        ax.text(2, 1.85, f"{len(runs)} keys: a new one at every renewal", fontsize=7, va="top",
+             facecolors="gainsboro", edgecolors="black", linewidths=0.5)
+        ax.text(4, 1.4, f"{len(runs)} keys: a new one at every renewal", fontsize=8, va="center",
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
         return
     for k, (key, intermediate, a, b) in enumerate(runs):
-        _add(ax, _boxes([(a, b - a)], 1.0, 0.8), facecolors=colours[k % len(colours)], edgecolors="black",
-             linewidths=0.5, hatch=HATCHES[k][:2])
-        ax.text(max(a, 0) + 2, 1.4, f"{key} / {intermediate}", fontsize=7, va="center",
+        _add(ax, _boxes([(a, b - a)], 1.0, 0.8), facecolors="gainsboro", edgecolors="black",
+             linewidths=0.5, hatch=KEY_HATCHES[k])
+        ax.text(max(a, 0) + 4, 1.4, f"{key} / {intermediate}", fontsize=8, va="center",
                 bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
 
 
@@ -112,13 +122,19 @@ def _versions(ax, result: Result, colours) -> None:
         boxes = np.stack([np.column_stack(p) for p in ((x0, y0), (x1, y0), (x1, y1), (x0, y1))], axis=1)
         _add(ax, list(boxes), facecolors=colours[c], edgecolors="black" if hatch else "none", linewidths=0.3,
              hatch=hatch)
-    previous, labelled = None, 0
+    previous, last_x, labelled = None, -LABEL_GAP_DAYS, 0
     for v, rel in enumerate(result.timeline.releases):
         first = np.flatnonzero(used[v])
-        if rel.pins != previous and first.size and labelled < 4:
+        if rel.pins == previous or not first.size:
+            continue
+        previous, x = rel.pins, int(first[0])
+        if labelled < 4 and x - last_x >= LABEL_GAP_DAYS:  # a label where the pin set changes, if it fits
             pins = ", ".join(p.split(":", 1)[1] for p in sorted(rel.pins))
-            ax.text(first[0], v + 0.5, f"{rel.version}: {pins}", fontsize=7, va="bottom")
-            previous, labelled = rel.pins, labelled + 1
+            first_row = x < LABEL_GAP_DAYS                   # no room left of it: write below, under row 0
+            ax.text(x + 2 if first_row else x - 4, v - 0.8 if first_row else v, f"{rel.version} pins {pins}",
+                    fontsize=8, va="top" if first_row else "center", ha="left" if first_row else "right",
+                    bbox=dict(facecolor="white", edgecolor="none", pad=0.5))
+            last_x, labelled = x, labelled + 1
 
 
 def _band(t: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
@@ -140,7 +156,7 @@ def _shares(ax, result: Result, colours) -> None:
     bands = [_band(t, bottoms[i], tops[i]) for i in range(len(layers))]
     _add(ax, [bands[0]], facecolors=colours[3], edgecolors="black", hatch="xx", linewidths=0.3)
     _add(ax, [bands[1]], facecolors=colours[1], edgecolors="black", hatch="//", linewidths=0.3)
-    _add(ax, bands[2:], facecolors=[colours[i % len(colours)] for i in range(len(bands) - 2)],
+    _add(ax, bands[2:], facecolors=[colours[BLUES[i % len(BLUES)]] for i in range(len(bands) - 2)],
          edgecolors="none")
 
 
@@ -168,7 +184,9 @@ class TimelineFigure:
 
     :meth:`draw` replaces only the data artists. :meth:`render` paints them over the saved
     background of the frame, which keeps the widget lab's redraw fast. The frame fits a
-    timeline of ``days`` days from ``start`` with at most ``versions`` releases.
+    timeline of ``days`` days from ``start`` with at most ``versions`` releases. The title
+    belongs to the frame until :meth:`draw` is given a different one; from then on it is
+    redrawn with the data (text is slow to draw, so the lab keeps one fixed title).
     """
 
     def __init__(self, start: _dt.date, days: int, versions: int, *, target: float | None = 0.005,
@@ -182,25 +200,25 @@ class TimelineFigure:
             self.axes = fig.subplots(4, 1, sharex=True, gridspec_kw={"height_ratios": [0.8, 2.0, 1.6, 1.0]})
             self.colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
             self._frame(versions, target)
-            fig.text(0.13, 0.975, title, fontsize=10, va="center")
+            self.title = fig.text(0.13, 0.975, title, fontsize=10, va="center")
             fig.subplots_adjust(left=0.13, right=0.98, top=0.95, bottom=0.06, hspace=0.15)
-        self._background = None
+        self._background, self._title_changes = None, False
 
     def _frame(self, versions: int, target: float | None) -> None:
         from matplotlib.lines import Line2D
         from matplotlib.patches import Patch
 
         certs, rows, shares, lines = self.axes
-        labels = ("server\ncerts", "app\nversions", "users\nby version", "% of users\n(log-like)")
+        labels = ("server\ncerts", "app\nversions", "users\nby version", "% of users\n(log scale)")
         for ax, label in zip(self.axes, labels, strict=True):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
         certs.set_ylim(-0.1, 1.9)
         certs.set_yticks([0.4, 1.4], ["validity", "key served"], fontsize=7)
-        rows.set_ylim(-0.8, versions + 2.5)
+        rows.set_ylim(-5, versions + 2.5)  # room under row 0 for the first version's label
         shares.set_ylim(0, 1)
         shares.set_yticks([0, 0.5, 1], ["0", "50%", "100%"])
         lines.set_yscale("symlog", linthresh=0.1)
-        lines.set_ylim(0, 130)
+        lines.set_ylim(0, 1000)  # a decade above 100% keeps the legend clear of a 100% outage
         lines.set_yticks(PERCENT_TICKS, [f"{p:g}%" for p in PERCENT_TICKS])
         lines.minorticks_off()
         days = [self.start + _dt.timedelta(days=d) for d in range(self.days)]
@@ -213,8 +231,8 @@ class TimelineFigure:
         handles = [Line2D([], [], color="black", label="locked out"),
                    Line2D([], [], color="C1", linestyle="--", label="unprotected")]
         if target is not None:
-            handles += lines.plot([0, self.days - 1], [100 * target] * 2, color="C2", linestyle=":", linewidth=1,
-                                  label=f"target {target:.1%}")
+            handles += lines.plot([0, self.days - 1], [100 * target] * 2, color="#595959", linestyle=":",
+                                  linewidth=1.2, label=f"target {target:.1%}")
         lines.legend(handles=handles, loc="upper left", fontsize=7, ncol=3, frameon=False)
         self._static = set(lines.lines)
 
@@ -222,8 +240,12 @@ class TimelineFigure:
         return [a for ax in self.axes for a in (*ax.collections, *ax.patches, *ax.texts, *ax.lines)
                 if a not in self._static]
 
-    def draw(self, result: Result) -> str:
-        """Replace the data with ``result``'s; return the one-line summary."""
+    def draw(self, result: Result, title: str | None = None) -> str:
+        """Replace the data with ``result``'s (and the title, if given); return the one-line summary."""
+        if title is not None and title != self.title.get_text():
+            self.title.set_text(title)
+            if not self._title_changes:  # from now on the title is data, not part of the cached frame
+                self._title_changes, self._background = True, None
         with course_style():
             for artist in self._data():
                 artist.remove()
@@ -240,8 +262,9 @@ class TimelineFigure:
 
         canvas = self.fig.canvas if isinstance(self.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(self.fig)
         with course_style():
+            moving = [*self._data(), self.title] if self._title_changes else self._data()
             if self._background is None:
-                data = self._data()
+                data = moving
                 for artist in data:
                     artist.set_visible(False)
                 canvas.draw()
@@ -251,6 +274,8 @@ class TimelineFigure:
             canvas.restore_region(self._background)
             for artist in self._data():
                 artist.axes.draw_artist(artist)
+            if self._title_changes:
+                self.fig.draw_artist(self.title)
             image = Image.frombuffer("RGBA", canvas.get_width_height(), canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
             out = io.BytesIO()
             options = {"compress_level": 1} if fmt == "png" else {"quality": 90}
@@ -263,3 +288,48 @@ def timeline_figure(result: Result, *, target: float | None = 0.005, title: str 
     view = TimelineFigure(result.timeline.start, result.share.shape[1], len(result.timeline.releases),
                           target=target, title=title or result.timeline.name)
     return view.fig, view.draw(result)
+
+
+#: Frames drawn so far, by (start, days, version rows, target): at most :data:`MAX_FRAMES`.
+_FRAMES: dict[tuple, TimelineFigure] = {}
+MAX_FRAMES = 4
+
+
+def cached_frame(start: _dt.date, days: int, versions: int, *, target: float | None = 0.005) -> TimelineFigure:
+    """A :class:`TimelineFigure` (1000 x 750 pixels) whose frame is drawn only once per shape.
+
+    Rows for versions are rounded up (at least 60), so timelines of a similar size share a frame.
+    """
+    from matplotlib.figure import Figure
+
+    rows = max(60, -(-versions // 10) * 10)
+    key = (start, days, rows, target)
+    if key not in _FRAMES:
+        if len(_FRAMES) >= MAX_FRAMES:
+            _FRAMES.pop(next(iter(_FRAMES)))
+        _FRAMES[key] = TimelineFigure(start, days, rows, target=target, fig=Figure(figsize=(10, 7.5), dpi=100))
+    return _FRAMES[key]
+
+
+@dataclass(frozen=True)
+class TimelinePicture:
+    """A rendered timeline: a notebook shows it as a PNG; ``summary`` says in one line what it shows."""
+
+    png: bytes
+    summary: str
+    title: str
+
+    def _repr_png_(self) -> bytes:
+        return self.png
+
+    def __repr__(self) -> str:
+        return f"<timeline figure: {self.title}>"
+
+
+def timeline_picture(result: Result, *, target: float | None = 0.005, title: str | None = None) -> TimelinePicture:
+    """The four aligned panels for ``result`` as a picture, drawn over a cached frame (fast)."""
+    title = title or result.timeline.name
+    view = cached_frame(result.timeline.start, result.share.shape[1], len(result.timeline.releases),
+                        target=target)
+    summary = view.draw(result, title=title)
+    return TimelinePicture(view.render("png"), summary, title)

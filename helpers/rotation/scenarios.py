@@ -240,9 +240,13 @@ def catalogue_table() -> str:
     """Every scenario's headline figures, one line each (what lesson 07 compares)."""
     from .model import simulate
 
-    lines = [f"{'scenario':<30} {'peak lockout':>12} {'user-days':>10} {'days unprotected':>17}"]
+    lines = [f"{'scenario':<30} {'peak lockout':>12} {'user-days':>10} {'last lockout':>13} "
+             f"{'days unprotected':>17}"]
     for scen in SCENARIOS.values():
-        s = simulate(scen.timeline()).summary
-        lines.append(f"{scen.name:<30} {s.peak_lockout:>12.1%} {s.user_days_locked_out:>10.1f} "
+        timeline = scen.timeline()
+        s = simulate(timeline).summary
+        last = ("none" if s.last_lockout is None else "never ends" if s.last_lockout == timeline.end
+                else str(s.last_lockout))
+        lines.append(f"{scen.name:<30} {s.peak_lockout:>12.1%} {s.user_days_locked_out:>10.1f} {last:>13} "
                      f"{s.days_unprotected:>17}")
     return "\n".join(lines)

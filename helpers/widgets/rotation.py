@@ -1,8 +1,10 @@
 """Lesson 07's interactive lab: move a control, watch lockouts appear or vanish.
 
 The lab is a thin layer over :func:`helpers.rotation.build_timeline`, :func:`helpers.rotation.simulate`
-and :class:`helpers.plots.rotation.TimelineFigure`. Every control change rebuilds the
-timeline, re-runs the model and repaints the figure into an ``ipywidgets.Image``.
+and :class:`helpers.plots.rotation.TimelineFigure`. Every control change rebuilds the timeline,
+re-runs the model and repaints only the data over the figure's saved frame into an
+``ipywidgets.Image`` (800 x 600 pixels, JPEG: quick to encode). :meth:`RotationLab.picture` draws
+the same timeline as a static PNG, for pages that cannot run widgets.
 
 For browser tests: the lab's outer box has the CSS class ``rotation-lab``; its figure is
 the ``<img>`` inside the ``Image`` widget with class ``rotation-lab-figure``; the first
@@ -16,12 +18,16 @@ from __future__ import annotations
 import ipywidgets as w
 from matplotlib.figure import Figure
 
-from ..plots.rotation import TimelineFigure
+from ..plots.rotation import TimelineFigure, TimelinePicture, timeline_picture
 from ..rotation.model import RotationError, simulate
 from ..rotation.scenarios import LIFETIMES, REKEY_DAY, START, STRATEGIES, build_timeline
 
 LAB_CLASS, FIGURE_CLASS = "rotation-lab", "rotation-lab-figure"
 YEARS = 2
+#: What the strategy menu says (the values stay the names that build_timeline takes).
+STRATEGY_LABELS = {"certificate": "certificate (leaf cert hash)", "leaf-spki": "leaf key (SPKI)",
+                   "leaf-spki+backup": "leaf key + backup key", "intermediate": "intermediate CA key",
+                   "root": "root CA key"}
 #: The lab's starting point: 47-day certificates, a new key at every renewal, and a backup pin.
 DEFAULTS = dict(review_days=2, half_life_days=10, never_update=3.0, pin_expiry_days=0,
                 strategy="leaf-spki+backup", lifetime=47, key_reuse=False, force_update=False)
@@ -47,7 +53,8 @@ def _controls() -> dict[str, w.ValueWidget]:
                                       **slider),
         "pin_expiry_days": w.IntSlider(0, 0, 365, step=15, description="Pin-set expiry (days, 0 = off)",
                                        **slider),
-        "strategy": w.Dropdown(options=list(STRATEGIES), description="Pin strategy", style=style, layout=wide),
+        "strategy": w.Dropdown(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES], description="Pin strategy",
+                               style=style, layout=wide),
         "lifetime": w.Dropdown(options=[(k, v) for k, v in LIFETIMES.items()], value=90,
                                description="Certificate lifetime", style=style, layout=wide),
         "key_reuse": w.Checkbox(True, description="Reuse the key at renewal (one planned rekey)", indent=False),
@@ -67,8 +74,9 @@ class RotationLab:
         for name, value in {**DEFAULTS, **settings}.items():
             self.controls[name].value = value
         self.view = TimelineFigure(START, 365 * YEARS, 60, title="Rotation lab",
-                                   fig=Figure(figsize=(9, 6.5), dpi=72))
-        self.image = w.Image(format="jpeg", layout=w.Layout(width="648px"))
+                                   fig=Figure(figsize=(10, 7.5), dpi=80))
+        self.result = None
+        self.image = w.Image(format="jpeg", layout=w.Layout(width="800px"))
         self.image.add_class(FIGURE_CLASS)
         self.summary = w.HTML()
         self.redraw()
@@ -85,9 +93,13 @@ class RotationLab:
         return lab_timeline(**self.settings())
 
     def redraw(self, change=None) -> None:
-        result = simulate(self.timeline())
-        self.summary.value = f"<p>{self.view.draw(result)}</p>"
+        self.result = simulate(self.timeline())
+        self.summary.value = f"<p>{self.view.draw(self.result)}</p>"
         self.image.value = self.view.render("jpeg")
+
+    def picture(self, title: str = "The rotation lab") -> TimelinePicture:
+        """The lab's current timeline as a static PNG (what the page shows where widgets cannot run)."""
+        return timeline_picture(self.result, title=title)
 
     def set(self, **changes) -> None:
         """Change controls as a learner would; returns once the figure has been redrawn."""
