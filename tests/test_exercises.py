@@ -38,7 +38,7 @@ def test_unattempted_answer_nudges_and_never_raises(sample, capsys):
     sample.check(...)
     sample.check()
     out = capsys.readouterr().out
-    assert out.count("not attempted yet") == 2 and "q1.hint()" in out
+    assert out.count("not attempted yet") == 2 and "Run ex.q1.hint()." in out
     assert sample.status == "not attempted"
 
 
@@ -57,7 +57,7 @@ def test_hints_escalate_and_solution_prints(sample, capsys):
     sample.hint(99)
     sample.solution()
     out = capsys.readouterr().out.splitlines()
-    assert out[0].startswith("Hint 1/2") and "q1.hint(2)" in out[0]
+    assert out[0].startswith("Hint 1/2") and "(more: ex.q1.hint(2))" in out[0]
     assert out[1].startswith("Hint 2/2") and out[2] == out[1]
     assert out[3] == "Solution to q1: 32"
 

@@ -9,6 +9,7 @@ The file is replaced atomically, so an interrupted run never leaves half a noteb
 from __future__ import annotations
 
 import argparse
+import hashlib
 import os
 import sys
 import tempfile
@@ -21,10 +22,40 @@ from nbclient import NotebookClient
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = ROOT / "notebooks"
 TIMEOUT = 120
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
 def lessons() -> list[Path]:
     return sorted(NOTEBOOKS.glob("[0-9][0-9]_*.ipynb"))
+
+
+def coalesce_streams(outputs: list) -> list:
+    """Join consecutive stdout (or stderr) chunks, so that one print is one output.
+
+    How the kernel splits a cell's printing into messages depends on timing; without this,
+    re-running an unchanged lesson could still change the saved file.
+    """
+    merged: list = []
+    for out in outputs:
+        last = merged[-1] if merged else None
+        if (out.get("output_type") == "stream" and last is not None
+                and last.get("output_type") == "stream" and last.get("name") == out.get("name")):
+            last["text"] += out["text"]
+        else:
+            merged.append(out)
+    return merged
+
+
+def stable_widget_ids(outputs: list, where: str) -> None:
+    """Replace each widget view's random model id with one derived from its place.
+
+    The widget state is not saved (it would be stale), so the id only has to be stable:
+    then re-running an unchanged lesson leaves the file unchanged.
+    """
+    for number, out in enumerate(outputs):
+        view = out.get("data", {}).get(WIDGET_VIEW)
+        if view is not None:
+            view["model_id"] = hashlib.sha256(f"{where}:{number}".encode()).hexdigest()[:32]
 
 
 def execute(path: Path, *, write: bool = True) -> tuple[float, float]:
@@ -49,8 +80,11 @@ def execute(path: Path, *, write: bool = True) -> tuple[float, float]:
             client.allow_errors = "raises-exception" in tags
             client.execute_cell(cell, index)
     finished = time.perf_counter()
-    for cell in nb.cells:  # nothing machine- or run-specific in the saved file
+    for index, cell in enumerate(nb.cells):  # nothing machine- or run-specific in the saved file
         cell.get("metadata", {}).pop("execution", None)
+        if cell.cell_type == "code":
+            cell.outputs = coalesce_streams(cell.outputs)
+            stable_widget_ids(cell.outputs, f"{path.name}:{index}")
     nb.metadata.pop("widgets", None)
     if write:
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".ipynb.tmp")

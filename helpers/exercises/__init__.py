@@ -56,7 +56,7 @@ class Question:
             self.status = "not attempted"
             return (
                 f"{self.name}: not attempted yet. Replace the ... with your answer and run "
-                f"the cell again. Stuck? Run {self.name}.hint()."
+                f"the cell again. Stuck? Run ex.{self.name}.hint()."
             )
         try:
             message = self.checker(answer)
@@ -75,7 +75,7 @@ class Question:
     def hint(self, n: int = 1) -> None:
         """Print hint number ``n`` (1 is the gentlest)."""
         n = max(1, min(int(n), len(self.hints)))
-        more = f" (more: {self.name}.hint({n + 1}))" if n < len(self.hints) else ""
+        more = f" (more: ex.{self.name}.hint({n + 1}))" if n < len(self.hints) else ""
         print(f"Hint {n}/{len(self.hints)} for {self.name}: {self.hints[n - 1]}{more}")
 
     def solution(self) -> None:
