@@ -24,7 +24,6 @@ from __future__ import annotations
 import datetime as _dt
 import http.client
 import ipaddress
-import json
 import socket
 import ssl
 import warnings
@@ -282,11 +281,7 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
         raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})") from None
     finally:
         connection.close()
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        data = body.decode("utf-8", "replace")
-    return Response(reply.status, data, dict(reply.getheaders()), version or "")
+    return Response.from_reply(reply, body, version)
 
 
 # --- python -m helpers connect -----------------------------------------------------------------

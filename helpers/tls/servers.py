@@ -290,6 +290,15 @@ class Response:
     def ok(self) -> bool:
         return 200 <= self.status < 300
 
+    @classmethod
+    def from_reply(cls, reply: http.client.HTTPResponse, body: bytes, tls_version: str) -> Response:
+        """Build a Response from a finished reply; a body that is not JSON is kept as text."""
+        try:
+            data = json.loads(body) if body else None
+        except ValueError:
+            data = body.decode("utf-8", "replace")
+        return cls(reply.status, data, dict(reply.getheaders()), tls_version or "")
+
 
 @dataclass(frozen=True)
 class Failure:
@@ -361,11 +370,7 @@ def get(target, path: str = "/users", *, token: str | None = None, context: ssl.
                           "(with HTTPSServer() as server:) and connect to server.port.") from None
     finally:
         connection.close()
-    try:
-        data = json.loads(body) if body else None
-    except ValueError:
-        data = body.decode("utf-8", "replace")
-    return Response(reply.status, data, dict(reply.getheaders()), version or "")
+    return Response.from_reply(reply, body, version)
 
 
 def try_get(target, path: str = "/users", **kwargs) -> Response | Failure:
