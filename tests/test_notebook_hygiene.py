@@ -152,3 +152,23 @@ def test_every_lesson_is_in_the_readme_map(lesson):
 def _python_only(src: str) -> str:
     """Drop IPython magics and shell escapes so that ast can parse the cell."""
     return "\n".join("" if line.lstrip().startswith(("%", "!")) else line for line in src.splitlines())
+
+
+def _title_time(path: Path) -> tuple[str, str]:
+    text = source(cells(path)[0])
+    return re.search(r"\*\*Time:\*\* teach (\d+) min, exercises (\d+) min", text).groups()
+
+
+def test_lesson_maps_quote_each_lessons_own_time(lesson):
+    """The README, lesson 00 and the instructor guide agree with the lesson's title cell."""
+    teach, exercises = _title_time(lesson)
+    readme_row = next(line for line in (ROOT / "README.md").read_text().splitlines()
+                      if line.startswith("|") and lesson.name in line)
+    assert readme_row.rstrip().endswith(f"| {teach} + {exercises} min |"), readme_row
+    number = lesson.name[:2]
+    map_cell = next(source(c) for c in cells(LESSONS[0]) if "## The course map" in source(c))
+    row = next(line for line in map_cell.splitlines() if line.startswith(f"| {number} "))
+    assert row.rstrip().endswith(f"| {teach} + {exercises} min |"), row
+    guide = (ROOT / "docs" / "instructor-guide.md").read_text().splitlines()
+    row = next(line for line in guide if line.startswith(f"| {number} "))
+    assert f"| {teach} min | {exercises} min |" in row, row
