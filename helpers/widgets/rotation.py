@@ -44,7 +44,8 @@ def lab_timeline(*, review_days, half_life_days, never_update, pin_expiry_days, 
 
 
 def _controls() -> dict[str, w.ValueWidget]:
-    style, wide = {"description_width": "190px"}, w.Layout(width="440px")
+    style, wide = {"description_width": "190px"}, w.Layout(width="420px")
+    right = {"style": {"description_width": "120px"}, "layout": w.Layout(width="420px")}
     slider = dict(style=style, layout=wide, continuous_update=False)
     return {
         "review_days": w.IntSlider(2, 0, 14, description="Review delay (days)", **slider),
@@ -54,12 +55,13 @@ def _controls() -> dict[str, w.ValueWidget]:
         "pin_expiry_days": w.IntSlider(0, 0, 365, step=15, description="Pin-set expiry (days, 0 = off)",
                                        **slider),
         "strategy": w.Dropdown(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES], description="Pin strategy",
-                               style=style, layout=wide),
+                               **right),
         "lifetime": w.Dropdown(options=[(k, v) for k, v in LIFETIMES.items()], value=90,
-                               description="Certificate lifetime", style=style, layout=wide),
-        "key_reuse": w.Checkbox(True, description="Reuse the key at renewal (one planned rekey)", indent=False),
+                               description="Cert lifetime", **right),
+        "key_reuse": w.Checkbox(True, description="Reuse the key at renewal (one planned rekey)", indent=False,
+                                layout=w.Layout(width="420px")),
         "force_update": w.Checkbox(False, description="Force-update check on an unpinned endpoint",
-                                   indent=False),
+                                   indent=False, layout=w.Layout(width="420px")),
     }
 
 

@@ -210,13 +210,13 @@ def test_lesson_runs_in_jupyterlab(lab, browser, lesson):
         rendered = page.locator(".jp-OutputArea-output .jupyter-widgets").count()
         assert rendered >= views, f"{views} widget views in the outputs, {rendered} rendered"
         if views:
-            _move_a_control_and_see_a_redraw(page)
+            _move_a_control_and_see_a_redraw(page, SHOTS / f"{lesson.stem}-widget.png")
         assert not errors_in_console, errors_in_console[:3]
     finally:
         page.close()
 
 
-def _move_a_control_and_see_a_redraw(page) -> None:
+def _move_a_control_and_see_a_redraw(page, shot: Path) -> None:
     """Nudge the first slider with the keyboard; the widget's figure must change."""
     handle = page.locator(".jupyter-widgets .noUi-handle").first
     if not handle.count():
@@ -230,3 +230,4 @@ def _move_a_control_and_see_a_redraw(page) -> None:
         """(before) => { const img = document.querySelector('.jp-OutputArea-output .jupyter-widgets img');
                          return img && img.getAttribute('src') !== before; }""",
         arg=before, timeout=30_000, polling=100)
+    page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(shot))
