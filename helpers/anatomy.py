@@ -21,7 +21,8 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from .errors import CourseError
-from .pinning.pins import load_for_cli, spki_pin
+from .pinning.pins import spki_pin
+from .pki import load_certificates
 
 __all__ = ["Anatomy", "AnatomyError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
            "spki_span"]
@@ -368,7 +369,7 @@ def beside(cert: x509.Certificate, text: str, title: str = "openssl x509 -text -
 # --- command line ------------------------------------------------------------------------------------
 
 def _inspect_command(args) -> int:
-    certs = load_for_cli(args.file)
+    certs = load_certificates(args.file)
     for number, cert in enumerate(certs, 1):
         if len(certs) > 1:
             print(f"--- certificate {number} of {len(certs)} ---")

@@ -16,16 +16,16 @@ import threading
 from dataclasses import dataclass
 from importlib import metadata
 
-#: distribution name -> (import name, minimum version)
+#: distribution name -> minimum version (the floors in pyproject.toml)
 REQUIRED = {
-    "jupyterlab": ("jupyterlab", "4.0"),
-    "cryptography": ("cryptography", "45.0"),
-    "matplotlib": ("matplotlib", "3.8"),
-    "ipywidgets": ("ipywidgets", "8.0"),
-    "jupyterlab_widgets": ("jupyterlab_widgets", "3.0"),
-    "nbval": ("nbval", "0.11"),
-    "certifi": ("certifi", "2024.2.2"),
-    "numpy": ("numpy", "1.26"),
+    "jupyterlab": "4.0",
+    "cryptography": "45.0",
+    "matplotlib": "3.8",
+    "ipywidgets": "8.0",
+    "jupyterlab_widgets": "3.0",
+    "nbval": "0.11",
+    "certifi": "2024.2.2",
+    "numpy": "1.26",
 }
 
 FIX_INSTALL = "run `make lab` (or `pip install -e .`) from the course folder"
@@ -131,7 +131,7 @@ def check_loopback() -> Check:
 
 def run_checks() -> list[Check]:
     checks = [check_python()]
-    checks += [check_package(dist, minimum) for dist, (_, minimum) in REQUIRED.items()]
+    checks += [check_package(dist, minimum) for dist, minimum in REQUIRED.items()]
     checks += [check_widgets_pair(), check_openssl_cli(), check_loopback()]
     return checks
 

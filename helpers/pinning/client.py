@@ -36,7 +36,7 @@ from cryptography.x509 import verification
 
 from .. import clock
 from ..errors import BadInputError
-from ..pki import HOST
+from ..pki import HOST, load_certificates
 from ..tls.servers import Response
 from .pins import Pin, PinSet
 
@@ -305,11 +305,7 @@ def _default_roots() -> str:
 def _connect_command(args) -> int:
     host, port = parse_hostport(args.target)
     servername = args.servername or host
-    roots = args.roots or _default_roots()
-    if args.roots:
-        from .pins import load_for_cli  # silences the serial-0 warning of real root bundles
-
-        roots = load_for_cli(args.roots)
+    roots = load_certificates(args.roots) if args.roots else _default_roots()
     pins = [_parse_cli_pin(p) for p in args.pin or []]
     real_now = _dt.datetime.now(_dt.UTC)  # a real server, so the real clock, not the course clock
     client = PinnedClient(pins, roots, at=real_now) if pins else CaClient(roots)

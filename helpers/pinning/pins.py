@@ -25,14 +25,12 @@ import datetime as _dt
 import hashlib
 import re
 import string
-import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
-from cryptography.utils import CryptographyDeprecationWarning
 
 from .. import clock
 from ..errors import CourseError
@@ -294,21 +292,10 @@ class PinSet:
 
 # --- command line ------------------------------------------------------------------------------
 
-def load_for_cli(path: str) -> list[x509.Certificate]:
-    """Certificates from a PEM file named on the command line, without the serial-0 warning.
-
-    Real root bundles hold a few roots with serial number 0, which cryptography warns about;
-    at a terminal that warning is noise, so it is silenced for this load only.
-    """
-    from ..pki import load_certificates
-
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        return load_certificates(path)
-
-
 def _pin_command(args) -> int:
-    for cert in load_for_cli(args.file):
+    from ..pki import load_certificates  # pki uses this module, so import it late
+
+    for cert in load_certificates(args.file):
         pin = Pin.of_cert(cert) if args.cert else Pin.of_spki(cert)
         print(pin.format(args.format))
     return 0
