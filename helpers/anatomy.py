@@ -22,7 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, r
 
 from .errors import CourseError
 from .pinning.pins import spki_pin
-from .pki import load_certificates
+from .pem import load_certificates
 
 __all__ = ["Anatomy", "AnatomyError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
            "spki_span"]
@@ -308,7 +308,7 @@ def anatomy(cert: x509.Certificate) -> Anatomy:
     """Read every field of ``cert`` into an :class:`Anatomy` table."""
     if not isinstance(cert, x509.Certificate):
         raise AnatomyError(f"anatomy() needs an x509.Certificate, not a {type(cert).__name__}; load one "
-                           "with helpers.pki.load_certificates(path).")
+                           "with helpers.pem.load_certificates(path).")
     der = cert.public_bytes(serialization.Encoding.DER)
     start, end = spki_span(der)
     serial = _serial(cert)
@@ -364,20 +364,3 @@ class Beside:
 def beside(cert: x509.Certificate, text: str, title: str = "openssl x509 -text -noout") -> Beside:
     """Show :func:`anatomy` of ``cert`` beside ``text`` (for example OpenSSL's view of the same file)."""
     return Beside(anatomy(cert), str(text), title)
-
-
-# --- command line ------------------------------------------------------------------------------------
-
-def _inspect_command(args) -> int:
-    certs = load_certificates(args.file)
-    for number, cert in enumerate(certs, 1):
-        if len(certs) > 1:
-            print(f"--- certificate {number} of {len(certs)} ---")
-        print(anatomy(cert))
-    return 0
-
-
-def add_cli(sub) -> None:
-    p = sub.add_parser("inspect", help="print every field of each certificate in a PEM file")
-    p.add_argument("file", help="a PEM file with one or more certificates")
-    p.set_defaults(func=_inspect_command)

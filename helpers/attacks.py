@@ -347,15 +347,3 @@ class Defences:
 
     def __repr__(self) -> str:
         return f"<Defences: {len(self.rows)} attacks>"
-
-
-# --- python -m helpers attacks ------------------------------------------------------------------
-
-def _attacks_command(args) -> int:
-    print(scoreboard().to_text())
-    return 0
-
-
-def add_cli(sub) -> None:
-    p = sub.add_parser("attacks", help="run the four attacks on loopback and print the scoreboard")
-    p.set_defaults(func=_attacks_command)

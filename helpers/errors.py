@@ -1,16 +1,17 @@
 """The course's exception family.
 
-Every helper that is given bad input raises a subclass of :class:`CourseError` whose
-message is one sentence: what was wrong, and what to do about it. The command line
-prints that sentence and exits with status 2, so a learner never sees a traceback from
-inside a library.
+Every helper that is given bad input raises a subclass of :class:`BadInputError` whose message
+is one sentence: what was wrong, and what to do about it. Each module names its leaves for the
+problem (``DERInsteadOfPEMError``, ``PinFormatError``, ``PortError``), never for the module. The
+command line prints that sentence and exits with status 2, so a learner never sees a traceback
+from inside a library.
 """
 
 from __future__ import annotations
 
 
 class CourseError(Exception):
-    """Base class: bad input to a course helper, explained in one sentence."""
+    """Base class of every error the course raises on purpose, explained in one sentence."""
 
 
 class BadInputError(CourseError, ValueError):

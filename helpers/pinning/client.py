@@ -36,7 +36,8 @@ from cryptography.x509 import verification
 
 from .. import clock
 from ..errors import BadInputError
-from ..pki import HOST, load_certificates
+from ..course import HOST
+from ..pem import load_certificates
 from ..tls.servers import Response
 from .pins import Pin, PinSet
 
@@ -282,60 +283,3 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
     finally:
         connection.close()
     return Response.from_reply(reply, body, version)
-
-
-# --- python -m helpers connect -----------------------------------------------------------------
-
-def parse_hostport(text: str) -> tuple[str, int]:
-    """``"example.com:443"`` or ``"[::1]:8443"`` -> (host, port); :class:`ClientError` otherwise."""
-    host, sep, port = str(text).strip().rpartition(":")
-    host = host.strip("[]")
-    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
-        raise ClientError(f"{text!r} is not HOST:PORT; write it like api.yourapp.com:443 or "
-                          "127.0.0.1:8443.")
-    return host, int(port)
-
-
-def _default_roots() -> str:
-    import certifi
-
-    return certifi.where()
-
-
-def _connect_command(args) -> int:
-    host, port = parse_hostport(args.target)
-    servername = args.servername or host
-    roots = load_certificates(args.roots) if args.roots else _default_roots()
-    pins = [_parse_cli_pin(p) for p in args.pin or []]
-    real_now = _dt.datetime.now(_dt.UTC)  # a real server, so the real clock, not the course clock
-    client = PinnedClient(pins, roots, at=real_now) if pins else CaClient(roots)
-    try:
-        sock = client.connect(host, port, servername)
-    except Refused as why:
-        print(f"refused: {why.reason}")
-        return 1
-    with sock:
-        chain = verified_chain(sock) or rebuild_verified_chain(
-            unverified_chain(sock), _roots_list(roots), servername, real_now)
-        print(f"connected to {servername} at {host}:{port} ({sock.version()}), chain validated")
-        for index, cert in enumerate(chain):
-            print(f"  {index} {_cn(cert)}  sha256/{Pin.of_spki(cert).base64}")
-        for index, pin in (client.pins.matching(chain) if pins else []):
-            print(f"pin matched: certificate {index} ({pin.kind}) sha256/{pin.base64}")
-    return 0
-
-
-def _parse_cli_pin(text: str) -> Pin:
-    from .pins import parse_pin
-
-    return parse_pin(text)
-
-
-def add_cli(sub) -> None:
-    p = sub.add_parser("connect", help="make a real TLS connection and check it (and its pins)")
-    p.add_argument("target", metavar="HOST:PORT", help="where to connect, e.g. api.yourapp.com:443")
-    p.add_argument("--servername", help="the name to validate (SNI); default: HOST")
-    p.add_argument("--roots", help="PEM file of trusted roots; default: certifi's Mozilla bundle")
-    p.add_argument("--pin", action="append", metavar="PIN",
-                   help="an SPKI pin, raw base64 or sha256/...; repeat for a backup pin")
-    p.set_defaults(func=_connect_command)

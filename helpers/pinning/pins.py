@@ -33,7 +33,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from .. import clock
-from ..errors import CourseError
+from ..errors import BadInputError
 
 __all__ = [
     "FORMATS", "KINDS", "Pin", "PinError", "PinFormatError", "PinKindError", "PinSet", "PinSetError",
@@ -50,7 +50,7 @@ _BASE64 = set(string.ascii_letters + string.digits + "+/=")
 _HEX = set(string.hexdigits)
 
 
-class PinError(CourseError, ValueError):
+class PinError(BadInputError):
     """Something about a pin or a pin set could not be used."""
 
 
@@ -86,7 +86,7 @@ def spki_der(cert_or_public_key: x509.Certificate | PublicKeyTypes) -> bytes:
 def _require_cert(cert: object) -> x509.Certificate:
     if not isinstance(cert, x509.Certificate):
         raise PinError(f"expected an x509.Certificate, got a {type(cert).__name__}; load it first "
-                       "with helpers.pki.load_certificates(path).")
+                       "with helpers.pem.load_certificates(path).")
     return cert
 
 
@@ -288,22 +288,3 @@ class PinSet:
             return False
         when = clock.now() if at is None else clock.parse_when(at)
         return when >= self.expires
-
-
-# --- command line ------------------------------------------------------------------------------
-
-def _pin_command(args) -> int:
-    from ..pki import load_certificates  # pki uses this module, so import it late
-
-    for cert in load_certificates(args.file):
-        pin = Pin.of_cert(cert) if args.cert else Pin.of_spki(cert)
-        print(pin.format(args.format))
-    return 0
-
-
-def add_cli(sub) -> None:
-    p = sub.add_parser("pin", help="print the SPKI pin (or certificate pin) of each certificate in a PEM file")
-    p.add_argument("file", help="a PEM file with one or more certificates")
-    p.add_argument("--format", choices=FORMATS, default="raw", help="how to spell the pin (default: raw)")
-    p.add_argument("--cert", action="store_true", help="hash the whole certificate instead of its SPKI")
-    p.set_defaults(func=_pin_command)

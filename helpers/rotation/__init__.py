@@ -4,7 +4,7 @@
 * :mod:`.scenarios` builds certificate schedules, release trains and the named stories;
 * :mod:`.planner` turns a certificate schedule into a safe release calendar;
 * :mod:`.monitoring` shows when expiry and pin alerts fire;
-* :mod:`.cli` is ``python -m helpers plan``.
+* :mod:`.planfile` reads PLAN.json files and runs the planner on them (``python -m helpers plan``).
 
 Figures are in :mod:`helpers.plots.rotation`, the interactive lab in :mod:`helpers.widgets.rotation`.
 """

@@ -8,7 +8,7 @@ course PKI. ``python -m helpers verify CHAIN.pem --host NAME`` runs it from a te
 
 Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the checks),
 :mod:`.names` (hostname matching), :mod:`.report` (steps and rendering),
-:mod:`.references` (cryptography and OpenSSL), :mod:`.gallery` (tables), :mod:`.cli`.
+:mod:`.references` (cryptography and OpenSSL), :mod:`.gallery` (tables).
 """
 
 from __future__ import annotations
@@ -21,16 +21,9 @@ from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
 from .validator import ChainInputError, explain
 
 
-def add_cli(sub) -> None:
-    """Register ``python -m helpers verify`` (see :mod:`helpers.validation.cli`)."""
-    from .cli import add_cli as add
-
-    add(sub)
-
-
 __all__ = [
     "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "HostNameError",
-    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "add_cli", "common_name_only_leaf",
+    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "common_name_only_leaf",
     "compare", "compare_case", "cryptography_verdict", "explain", "gallery_table", "label", "openssl_verdict",
     "openssl_version", "table",
 ]

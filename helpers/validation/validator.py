@@ -127,7 +127,7 @@ def as_cert(value, what: str) -> x509.Certificate:
     cert = getattr(value, "cert", value)
     if not isinstance(cert, x509.Certificate):
         raise ChainInputError(f"{what} must be an x509.Certificate (or a course Issued/CA object), not "
-                              f"{type(value).__name__}; load PEM with helpers.pki.load_certificates().")
+                              f"{type(value).__name__}; load PEM with helpers.pem.load_certificates().")
     return cert
 
 

@@ -1,32 +1,23 @@
-"""``python -m helpers``: the course's command line, for instructors at a terminal and for
-teams trying the tools on their own certificates.
+"""``python -m helpers``: the course's command line, for instructors at a terminal and for teams
+trying the tools on their own certificates and configs.
 
-Each feature module that offers commands defines ``add_cli(subparsers)``, which adds its
-subcommands and sets ``func`` on each. Listing the module in ``COMMAND_MODULES`` is all
-it takes to add it here. Exit codes: 0 success, 1 a negative verdict (a chain that
-does not validate, a refused connection), 2 bad input, reported as one sentence.
+argparse lives only in this package, one small module per command. Each module defines
+``add(subparsers)``, which adds its command and sets ``func``, and imports what its command
+needs inside ``run`` so that ``pin``, ``verify`` and ``inspect`` never load numpy, matplotlib or
+the TLS stack. Exit codes: 0 success, 1 a negative verdict (a chain that does not validate, a
+refused connection, an infeasible plan), 2 bad input, reported as one sentence.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import sys
 
-from .errors import CourseError
+from ..errors import CourseError
+from . import attacks, connect, doctor, handshake, inspect, make_certs, pin, plan, verify
 
-#: Modules that contribute subcommands, in lesson order (the order ``--help`` lists them).
-COMMAND_MODULES = (
-    "helpers.doctor",
-    "helpers.pki",
-    "helpers.anatomy",
-    "helpers.pinning.pins",
-    "helpers.validation",
-    "helpers.tls.handshake",
-    "helpers.pinning.client",
-    "helpers.attacks",
-    "helpers.rotation.cli",
-)
+#: The commands, in lesson order (the order ``--help`` lists them).
+COMMANDS = (doctor, make_certs, inspect, pin, verify, handshake, connect, attacks, plan)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,8 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
         description="Tools behind the HTTPS trust and certificate pinning course.",
     )
     sub = parser.add_subparsers(title="commands", metavar="COMMAND")
-    for name in COMMAND_MODULES:
-        importlib.import_module(name).add_cli(sub)
+    for command in COMMANDS:
+        command.add(sub)
     return parser
 
 

@@ -1,4 +1,4 @@
-"""``python -m helpers plan``: a rotation calendar from a named scenario or a PLAN.json file.
+"""PLAN.json files and named scenarios, turned into a rotation calendar (``python -m helpers plan``).
 
 Usage::
 
@@ -181,25 +181,3 @@ def plan_report(plan_file=None, *, scenario: str | None = None, target: float = 
         _, plan, written = load_plan(plan_file)
         title = f"Plan {Path(plan_file).name}"
     return report(plan, written, title), 0 if plan.feasible else 1
-
-
-def run(args) -> int:
-    if args.list:
-        for scen in SCENARIOS.values():
-            print(f"{scen.name:<30} {scen.title}")
-        return 0
-    if bool(args.scenario) == bool(args.plan):
-        raise RotationError("give either a PLAN.json file or --scenario NAME (or --list), not both or neither.")
-    text, status = plan_report(args.plan, scenario=args.scenario, target=args.target)
-    print(text)
-    return status
-
-
-def add_cli(sub) -> None:
-    p = sub.add_parser("plan", help="plan a pin rotation: a calendar, its lockout and warnings",
-                       description="Plan a pin rotation from a named scenario or a PLAN.json file.")
-    p.add_argument("plan", nargs="?", help="a PLAN.json file (format: see helpers/rotation/cli.py)")
-    p.add_argument("--scenario", help="a named scenario instead of a file")
-    p.add_argument("--target", type=float, default=0.005, help="the lockout target for --scenario (0.005)")
-    p.add_argument("--list", action="store_true", help="list the named scenarios")
-    p.set_defaults(func=run)
