@@ -13,22 +13,22 @@ from __future__ import annotations
 
 import hashlib
 import html
-import warnings
 from dataclasses import dataclass
 
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
-from .errors import CourseError
+from .errors import BadInputError
+from .pem import serial_number
 from .pinning.pins import spki_pin
-from .pem import load_certificates
+from .show import Table
 
 __all__ = ["Anatomy", "AnatomyError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
            "spki_span"]
 
 
-class AnatomyError(CourseError, ValueError):
+class AnatomyError(BadInputError):
     """Bytes that should be a DER certificate could not be walked, or a non-certificate was given."""
 
 
@@ -258,12 +258,6 @@ def _extensions(cert: x509.Certificate) -> tuple[Extension, ...]:
     return tuple(out)
 
 
-def _serial(cert: x509.Certificate) -> int:
-    with warnings.catch_warnings():  # a few old roots have serial 0, which cryptography warns about
-        warnings.simplefilter("ignore")
-        return cert.serial_number
-
-
 def _san(cert: x509.Certificate) -> str:
     try:
         ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
@@ -287,21 +281,21 @@ class Anatomy:
                 return row.value
         raise KeyError(f"no field named {name!r}; the fields are {', '.join(r.name for r in self.rows)}")
 
+    def table(self, *, meanings: bool = True) -> Table:
+        """The fields as a :class:`~helpers.show.Table` (with what each is for, unless ``meanings=False``)."""
+        if not meanings:
+            return Table(("Field", "Value"), [(r.name, r.value) for r in self.rows])
+        return Table(("Field", "Value", "What it is for"), [(r.name, r.value, r.meaning) for r in self.rows],
+                     row_headers=True, styles=("", "mono", "em"))
+
     def __str__(self) -> str:
-        width = max(len(r.name) for r in self.rows)
-        return "\n".join(f"{r.name:<{width}}  {r.value}" for r in self.rows)
+        return self.table(meanings=False).text()
 
     def __repr__(self) -> str:
         return f"<Anatomy of {self['Subject']}>"
 
     def _repr_html_(self) -> str:
-        cells = "".join(
-            f"<tr><th style='text-align:left'>{html.escape(r.name)}</th>"
-            f"<td style='text-align:left;font-family:monospace'>{html.escape(r.value)}</td>"
-            f"<td style='text-align:left'><i>{html.escape(r.meaning)}</i></td></tr>"
-            for r in self.rows)
-        return ("<table><thead><tr><th>Field</th><th>Value</th><th>What it is for</th></tr></thead>"
-                f"<tbody>{cells}</tbody></table>")
+        return self.table()._repr_html_()
 
 
 def anatomy(cert: x509.Certificate) -> Anatomy:
@@ -311,7 +305,7 @@ def anatomy(cert: x509.Certificate) -> Anatomy:
                            "with helpers.pem.load_certificates(path).")
     der = cert.public_bytes(serialization.Encoding.DER)
     start, end = spki_span(der)
-    serial = _serial(cert)
+    serial = serial_number(cert)
     rows = [
         Field("Version", f"v{cert.version.value + 1}", "v3 is the version that allows extensions"),
         Field("Subject", _name(cert.subject), "who the certificate is about"),

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from .errors import CourseError
+from .errors import BadInputError
 
 UTC = _dt.UTC
 
@@ -20,7 +20,7 @@ UTC = _dt.UTC
 COURSE_NOW = _dt.datetime(2026, 9, 1, 12, 0, 0, tzinfo=UTC)
 
 
-class ClockError(CourseError, ValueError):
+class ClockError(BadInputError):
     """A date or time given to the course could not be understood."""
 
 

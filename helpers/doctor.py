@@ -16,6 +16,8 @@ import threading
 from dataclasses import dataclass
 from importlib import metadata
 
+from .course import LOOPBACK, TIMEOUT
+
 #: distribution name -> minimum version (the floors in pyproject.toml)
 REQUIRED = {
     "jupyterlab": "4.0",
@@ -103,12 +105,12 @@ def check_openssl_cli() -> Check:
 
 def check_loopback() -> Check:
     """Bind 127.0.0.1 on an ephemeral port and send one message through it."""
-    name = "loopback sockets (127.0.0.1)"
+    name = f"loopback sockets ({LOOPBACK})"
     try:
         with socket.socket() as server:
-            server.bind(("127.0.0.1", 0))
+            server.bind((LOOPBACK, 0))
             server.listen(1)
-            server.settimeout(5)
+            server.settimeout(TIMEOUT)
             received: list[bytes] = []
 
             def serve() -> None:
@@ -118,9 +120,9 @@ def check_loopback() -> Check:
 
             thread = threading.Thread(target=serve, daemon=True)
             thread.start()
-            with socket.create_connection(server.getsockname(), timeout=5) as client:
+            with socket.create_connection(server.getsockname(), timeout=TIMEOUT) as client:
                 client.sendall(b"ping")
-            thread.join(5)
+            thread.join(TIMEOUT)
         ok = received == [b"ping"]
         found = "no data arrived" if not ok else ""
     except OSError as exc:

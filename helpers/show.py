@@ -17,6 +17,12 @@ import textwrap
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from .errors import BadInputError
+
+
+class TableShapeError(BadInputError):
+    """A row whose length differs from the headers', or an unknown column style."""
+
 
 @dataclass(frozen=True)
 class Cell:
@@ -64,11 +70,11 @@ class Table:
         width = len(self.headers)
         bad = [i for i, row in enumerate(self.rows) if len(row) != width]
         if bad:
-            raise ValueError(f"row {bad[0]} has {len(self.rows[bad[0]])} cells, but there are {width} "
+            raise TableShapeError(f"row {bad[0]} has {len(self.rows[bad[0]])} cells, but there are {width} "
                              "headers; give every row one cell per header.")
         unknown = [s for s in self.styles if s not in STYLES]
         if unknown:
-            raise ValueError(f"unknown column style {unknown[0]!r}; use one of {sorted(STYLES)}.")
+            raise TableShapeError(f"unknown column style {unknown[0]!r}; use one of {sorted(STYLES)}.")
 
     # --- text ----------------------------------------------------------------------------------
 

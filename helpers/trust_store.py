@@ -10,7 +10,6 @@ lesson prints the numbers it computes rather than numbers written down once.
 from __future__ import annotations
 
 import functools
-import warnings
 from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,17 +17,17 @@ from pathlib import Path
 import certifi
 from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
-from .errors import CourseError
+from .errors import BadInputError
+from .pem import CertificateFormatError, load_certificates, short_name
 
-__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "bundle_version", "common_name",
+__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "bundle_version",
            "country", "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
 
 
-class TrustStoreError(CourseError, ValueError):
-    """The root bundle could not be read."""
+class TrustStoreError(BadInputError):
+    """The root bundle could not be read, or there are no roots to count."""
 
 
 class RootNotFoundError(TrustStoreError, LookupError):
@@ -45,28 +44,24 @@ def bundle_version() -> str:
     return str(certifi.__version__)
 
 
-def _load(data: bytes) -> tuple[x509.Certificate, ...]:
-    # Six old roots have serial number 0, which RFC 5280 forbids; cryptography warns
-    # about each one. The warning is expected here, so it is silenced for this load only.
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        try:
-            return tuple(x509.load_pem_x509_certificates(data))
-        except ValueError:
-            raise TrustStoreError("the root bundle holds no readable PEM certificates; reinstall "
-                                  "certifi (pip install --force-reinstall certifi).") from None
+def _load(source: bytes | Path) -> tuple[x509.Certificate, ...]:
+    try:
+        return tuple(load_certificates(source))
+    except CertificateFormatError:
+        raise TrustStoreError("the root bundle holds no readable PEM certificates; reinstall "
+                              "certifi (pip install --force-reinstall certifi).") from None
 
 
 @functools.lru_cache(maxsize=1)
 def _default_roots() -> tuple[x509.Certificate, ...]:
-    return _load(bundle_path().read_bytes())
+    return _load(bundle_path())
 
 
 def load_roots(path: str | Path | None = None) -> tuple[x509.Certificate, ...]:
     """The roots in certifi's bundle (or in the PEM bundle at ``path``), in file order."""
     if path is None:
         return _default_roots()
-    return _load(Path(path).read_bytes())
+    return _load(Path(path))
 
 
 def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
@@ -74,18 +69,9 @@ def _attribute(name: x509.Name, oid: x509.ObjectIdentifier) -> str:
     return str(values[0].value) if values else ""
 
 
-def common_name(cert: x509.Certificate) -> str:
-    """The subject's CN, or its OU or O when the CN is missing (some old roots have none)."""
-    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.ORGANIZATION_NAME):
-        value = _attribute(cert.subject, oid)
-        if value:
-            return value
-    return cert.subject.rfc4514_string()
-
-
 def organisation(cert: x509.Certificate) -> str:
     """The subject's O (organisation), or its CN when it has none."""
-    return _attribute(cert.subject, NameOID.ORGANIZATION_NAME) or common_name(cert)
+    return _attribute(cert.subject, NameOID.ORGANIZATION_NAME) or short_name(cert)
 
 
 def country(cert: x509.Certificate) -> str:
@@ -164,15 +150,15 @@ def find_root(name: str, roots: tuple[x509.Certificate, ...] | None = None) -> x
     wanted = str(name).strip().casefold()
     if not wanted:
         raise RootNotFoundError("the root name is empty; give a common name such as 'ISRG Root X1'.")
-    exact = [c for c in roots if common_name(c).casefold() == wanted]
+    exact = [c for c in roots if short_name(c).casefold() == wanted]
     if len(exact) == 1:
         return exact[0]
-    partial = exact or [c for c in roots if wanted in common_name(c).casefold()]
+    partial = exact or [c for c in roots if wanted in short_name(c).casefold()]
     if len(partial) == 1:
         return partial[0]
     if not partial:
         raise RootNotFoundError(f"no root in the bundle is named {name!r}; list the names with "
-                                "[common_name(c) for c in load_roots()].")
-    names = sorted(common_name(c) for c in partial)[:5]
+                                "[short_name(c) for c in load_roots()] (short_name is in helpers.pem).")
+    names = sorted(short_name(c) for c in partial)[:5]
     raise RootNotFoundError(f"{len(partial)} roots match {name!r} (for example {', '.join(names)}); "
                             "give the full common name.")

@@ -28,8 +28,8 @@ def chain_file(tmp_path_factory):
 
     pki = course_pki()
     path = tmp_path_factory.mktemp("cli") / "chain.pem"
-    path.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in pki.chain(pki.leaf)))
-    return path, pki.chain(pki.leaf)
+    path.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in pki.leaf.chain))
+    return path, pki.leaf.chain
 
 
 @pytest.mark.parametrize("style", FORMATS)

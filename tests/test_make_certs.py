@@ -10,7 +10,8 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 
-from helpers import cli, pki
+from helpers import cli, pem, pki
+from helpers.pki import files
 
 COMMITTED = pki.CERTS_DIR
 
@@ -43,12 +44,12 @@ def test_a_fresh_process_also_gives_identical_files(tmp_path):
 
 
 def test_write_course_certs_leaves_no_temporary_files(tmp_path):
-    written = pki.write_course_certs(tmp_path / "new")
+    written = files.write_course_certs(tmp_path / "new")
     assert sorted(p.name for p in written) == sorted(p.name for p in (tmp_path / "new").iterdir())
 
 
 def test_the_rsa_key_is_copied_not_regenerated(tmp_path):
-    pki.write_course_certs(tmp_path)
+    files.write_course_certs(tmp_path)
     assert (tmp_path / "rsa-example.key.pem").read_bytes() == (COMMITTED / "rsa-example.key.pem").read_bytes()
 
 
@@ -73,4 +74,4 @@ def test_every_key_file_says_it_is_a_toy_and_loads():
 def test_committed_certificates_load_back_equal():
     for entry in pki.course_pki().entries:
         if entry.cert is not None:
-            assert pki.load_certificates(COMMITTED / f"{entry.stem}.pem") == [entry.cert]
+            assert pem.load_certificates(COMMITTED / f"{entry.stem}.pem") == [entry.cert]

@@ -199,16 +199,16 @@ def test_pin_set_matches_any_certificate_of_the_chain():
     from helpers.pki import course_pki
 
     pki = course_pki()
-    chain = pki.chain(pki.leaf)
+    chain = pki.leaf.chain
     leaf_only = PinSet([spki_pin(pki.leaf.cert)])
     on_intermediate = PinSet([f"sha256/{spki_pin(pki.intermediate.cert)}"])
     assert leaf_only.matches(chain) and on_intermediate.matches(chain)
-    assert leaf_only.matches(pki.chain(pki.leaf_renewed))        # same key
-    assert not leaf_only.matches(pki.chain(pki.leaf_rekeyed))    # new key
-    assert on_intermediate.matches(pki.chain(pki.leaf_rekeyed))  # same intermediate
+    assert leaf_only.matches(pki.leaf_renewed.chain)        # same key
+    assert not leaf_only.matches(pki.leaf_rekeyed.chain)    # new key
+    assert on_intermediate.matches(pki.leaf_rekeyed.chain)  # same intermediate
     for attack in pki.attackers.values():
-        assert not leaf_only.matches(pki.chain(attack))
-    assert on_intermediate.matches(pki.chain(pki.misissued_leaf))  # why intermediate pins are weaker
+        assert not leaf_only.matches(attack.chain)
+    assert on_intermediate.matches(pki.misissued_leaf.chain)  # why intermediate pins are weaker
     assert not leaf_only.matches([])
 
 
@@ -217,8 +217,8 @@ def test_backup_pins_match_and_certificate_pins_match_only_that_certificate():
 
     pki = course_pki()
     backup = PinSet([spki_pin(pki.leaf.cert)], backup_pins=[spki_pin(pki.backup_key.public_key())])
-    assert backup.matches(pki.chain(pki.leaf_on_backup_key))
-    assert backup.matching(pki.chain(pki.leaf_on_backup_key)) == [(0, Pin.of_spki(pki.backup_key.public_key()))]
+    assert backup.matches(pki.leaf_on_backup_key.chain)
+    assert backup.matching(pki.leaf_on_backup_key.chain) == [(0, Pin.of_spki(pki.backup_key.public_key()))]
     by_cert = PinSet([Pin.of_cert(pki.leaf.cert)])
     assert by_cert.matches([pki.leaf.cert]) and not by_cert.matches([pki.leaf_renewed.cert])
 
@@ -249,14 +249,13 @@ def test_pin_set_expiry_uses_the_course_clock():
         later.expired(at="next tuesday")
 
 
-def test_pinning_package_reexports_lazily_without_an_import_cycle():
+def test_pinning_package_reexports_only_the_pins_so_pki_can_use_them_without_a_cycle():
     import subprocess
     import sys
 
-    code = ("import helpers.pki, helpers.pinning as p; "
-            "from helpers.pinning import PinnedClient, renewal_matrix, verified_chain; "
-            "assert set(p._LAZY) <= set(p.__all__); "
+    code = ("import sys, helpers.pki.files, helpers.pinning as p; "
             "assert all(getattr(p, n) is not None for n in p.__all__); "
-            "assert not hasattr(p, 'BrokenUnverifiedChainClient')")
+            "assert 'helpers.pinning.client' not in sys.modules, 'pki pulled in a TLS client'; "
+            "assert not hasattr(p, 'PinnedClient') and not hasattr(p, 'BrokenUnverifiedChainClient')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 from cryptography.x509.verification import DNSName, PolicyBuilder, Store, VerificationError
 
-from helpers import pki
+from helpers import pem, pki
 from helpers.clock import COURSE_NOW, UTC
-from helpers.errors import CourseError
+from helpers.errors import BadInputError, CourseError
 
 P = pki.course_pki()
 LATE = dt.datetime(2045, 12, 31, tzinfo=UTC)  # the real clock must accept valid certs until then
@@ -82,7 +82,7 @@ def test_labels_give_stable_distinct_keys():
 
 @pytest.mark.parametrize("bad", ["", "   ", None, 42])
 def test_bad_labels_are_explained(bad):
-    with pytest.raises(pki.PKIError, match="key label"):
+    with pytest.raises(pki.KeyLabelError, match="key label"):
         pki.key_from_label(bad)
 
 
@@ -93,7 +93,7 @@ def test_rsa_example_key_is_the_committed_2048_bit_key():
 
 
 def test_missing_rsa_key_is_explained(tmp_path):
-    with pytest.raises(pki.PKIError, match="cannot be derived"):
+    with pytest.raises(pki.MissingRSAKeyError, match="cannot be derived"):
         pki.rsa_example_key(tmp_path)
 
 
@@ -126,10 +126,10 @@ def test_valid_leaves_pass_openssl_verify(tmp_path, name, clock):
 @pytest.mark.parametrize("ca_name, leaf_name", ATTACKS)
 def test_attackers_validate_only_where_their_ca_is_trusted(ca_name, leaf_name):
     ca, leaf = getattr(P, ca_name), getattr(P, leaf_name)
-    verify(leaf.cert, P.chain(leaf)[1:], [ca.cert])
-    verify(leaf.cert, P.chain(leaf)[1:], [P.root.cert, ca.cert])
+    verify(leaf.cert, leaf.chain[1:], [ca.cert])
+    verify(leaf.cert, leaf.chain[1:], [P.root.cert, ca.cert])
     with pytest.raises(VerificationError):
-        verify(leaf.cert, P.chain(leaf)[1:], [P.root.cert])
+        verify(leaf.cert, leaf.chain[1:], [P.root.cert])
 
 
 def test_every_attack_leaf_claims_the_host_with_a_key_that_is_not_ours():
@@ -153,14 +153,14 @@ def test_renewal_rekey_backup_and_intermediate_rotation():
     assert backup not in {pin(P.leaf.cert), pin(P.leaf_rekeyed.cert)}
     assert backup == pin(pki.key_from_label(P.backup_key_label).public_key())
     assert backup == pin(P.leaf_on_backup_key.cert)
-    assert P.chain(P.leaf_via_intermediate2) == [P.leaf_via_intermediate2.cert, P.intermediate2.cert]
+    assert P.leaf_via_intermediate2.chain == [P.leaf_via_intermediate2.cert, P.intermediate2.cert]
     assert pin(P.leaf_via_intermediate2.cert) == pin(P.leaf.cert)
     assert pin(P.intermediate2.cert) != pin(P.intermediate.cert)
 
 
 def test_chain_is_leaf_then_intermediates_without_the_root():
-    assert P.chain(P.leaf) == [P.leaf.cert, P.intermediate.cert]
-    assert P.chain(P.rogue_leaf) == [P.rogue_leaf.cert]
+    assert P.leaf.chain == [P.leaf.cert, P.intermediate.cert]
+    assert P.rogue_leaf.chain == [P.rogue_leaf.cert]
     assert P.leaf.root == P.root.cert
 
 
@@ -322,14 +322,14 @@ def test_openssl_agrees_with_each_gallery_case(tmp_path, name):
 # --- the CA's input checks ----------------------------------------------------------------------
 
 def test_ca_rejects_inverted_dates_bad_serials_and_missing_hosts():
-    with pytest.raises(pki.PKIError, match="must come before"):
+    with pytest.raises(pki.CertificateRequestError, match="must come before"):
         P.intermediate.issue_leaf([pki.HOST], serial=9, not_before="2030-01-01", not_after="2029-01-01")
     for serial in (0, -5, 2**160, "7"):
-        with pytest.raises(pki.PKIError, match="serial"):
+        with pytest.raises(pki.CertificateRequestError, match="serial"):
             P.intermediate.issue_leaf([pki.HOST], serial=serial, not_before="2026-01-01",
                                       not_after="2027-01-01")
     for hosts in ([], None, [""], ["bücher.example"]):
-        with pytest.raises(pki.PKIError, match="host name"):
+        with pytest.raises(pki.CertificateRequestError, match="host name"):
             P.intermediate.issue_leaf(hosts, serial=9, not_before="2026-01-01", not_after="2027-01-01")
 
 
@@ -360,16 +360,16 @@ def test_load_certificates_reads_paths_bytes_text_and_bundles(tmp_path):
     path = tmp_path / "chain.pem"
     path.write_bytes(b"comment line\n" + P.leaf.pem + P.intermediate.pem)
     for source in (path, str(path), path.read_bytes(), path.read_text()):
-        assert pki.load_certificates(source) == [P.leaf.cert, P.intermediate.cert]
+        assert pem.load_certificates(source) == [P.leaf.cert, P.intermediate.cert]
 
 
 def test_load_certificates_skips_a_key_next_to_the_certificate():
-    assert pki.load_certificates(P.leaf.key_pem + P.leaf.pem) == [P.leaf.cert]
+    assert pem.load_certificates(P.leaf.key_pem + P.leaf.pem) == [P.leaf.cert]
 
 
 def _error_for(source) -> CourseError:
     with pytest.raises(CourseError) as info:
-        pki.load_certificates(source)
+        pem.load_certificates(source)
     message = str(info.value)
     assert "\n" not in message and message.endswith(".") and message.count(". ") == 0
     return info.value
@@ -378,33 +378,33 @@ def _error_for(source) -> CourseError:
 def test_empty_input_is_explained(tmp_path):
     (tmp_path / "empty.pem").write_bytes(b"")
     err = _error_for(tmp_path / "empty.pem")
-    assert isinstance(err, pki.EmptyCertificateError) and "empty.pem is empty" in str(err)
-    assert isinstance(_error_for(b"  \n"), pki.EmptyCertificateError)
+    assert isinstance(err, pem.EmptyCertificateError) and "empty.pem is empty" in str(err)
+    assert isinstance(_error_for(b"  \n"), pem.EmptyCertificateError)
 
 
 def test_der_is_recognised_with_the_conversion_command(tmp_path):
     (tmp_path / "leaf.der").write_bytes(P.leaf.cert.public_bytes(serialization.Encoding.DER))
     err = _error_for(tmp_path / "leaf.der")
-    assert isinstance(err, pki.DERInsteadOfPEMError)
+    assert isinstance(err, pem.DERInsteadOfPEMError)
     assert "openssl x509 -inform DER -in f.der -out f.pem" in str(err)
 
 
 def test_der_private_key_is_recognised():
     der = P.leaf.key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8,
                                    serialization.NoEncryption())
-    assert isinstance(_error_for(der), pki.PrivateKeyInsteadOfCertificateError)
+    assert isinstance(_error_for(der), pem.PrivateKeyInsteadOfCertificateError)
 
 
 def test_private_key_is_recognised(tmp_path):
     (tmp_path / "k.pem").write_bytes(P.leaf.key_pem)
     err = _error_for(tmp_path / "k.pem")
-    assert isinstance(err, pki.PrivateKeyInsteadOfCertificateError) and "private key" in str(err)
+    assert isinstance(err, pem.PrivateKeyInsteadOfCertificateError) and "private key" in str(err)
     assert isinstance(_error_for(Path(pki.CERTS_DIR) / "yourapp-root.key.pem"),
-                      pki.PrivateKeyInsteadOfCertificateError)
+                      pem.PrivateKeyInsteadOfCertificateError)
 
 
 def test_garbage_other_pem_and_damaged_pem_are_explained():
-    assert type(_error_for(b"hello, I am not a certificate")) is pki.CertificateFormatError
+    assert type(_error_for(b"hello, I am not a certificate")) is pem.CertificateFormatError
     public = P.leaf.cert.public_key().public_bytes(serialization.Encoding.PEM,
                                                    serialization.PublicFormat.SubjectPublicKeyInfo)
     assert "PUBLIC KEY" in str(_error_for(public))
@@ -413,17 +413,71 @@ def test_garbage_other_pem_and_damaged_pem_are_explained():
 
 
 def test_missing_file_and_wrong_type_are_explained(tmp_path):
-    assert isinstance(_error_for(tmp_path / "nope.pem"), pki.CertificateFileError)
+    assert isinstance(_error_for(tmp_path / "nope.pem"), pem.CertificateFileError)
     assert "not int" in str(_error_for(42))
 
 
 def test_all_errors_are_course_errors():
-    for cls in (pki.PKIError, pki.CertificateFormatError, pki.EmptyCertificateError,
-                pki.DERInsteadOfPEMError, pki.PrivateKeyInsteadOfCertificateError, pki.CertificateFileError):
-        assert issubclass(cls, CourseError)
+    for cls in (pki.KeyLabelError, pki.MissingRSAKeyError, pki.CertificateRequestError, pki.ServerChainError,
+                pem.CertificateFormatError, pem.EmptyCertificateError, pem.DERInsteadOfPEMError,
+                pem.PrivateKeyInsteadOfCertificateError, pem.CertificateFileError, pem.NotAPrivateKeyError):
+        assert issubclass(cls, BadInputError)
 
 
 def test_reprs_show_no_memory_addresses():
     shown = [repr(P), repr(P.leaf), repr(P.root), repr(P.gallery["expired"]), *map(repr, P.entries)]
     assert not [text for text in shown if " at 0x" in text]
-    assert P.leaf.chain == P.chain(P.leaf)
+    assert P.leaf.chain == [P.leaf.cert, P.intermediate.cert]
+
+
+# --- trustme-like defaults and the two context builders -------------------------------------------
+
+def test_defaults_derive_the_key_and_serial_from_the_name_and_use_the_course_validity():
+    root = pki.CertificateAuthority.root("Defaults Root")
+    again = pki.CertificateAuthority.root("Defaults Root")
+    other = pki.CertificateAuthority.root("Another Root")
+    assert root.cert == again.cert                                  # deterministic
+    assert root.cert.serial_number != other.cert.serial_number      # derived from the name
+    assert 0 < root.cert.serial_number < 2**63
+    assert root.cert.not_valid_before_utc == pki.ROOT_VALIDITY["not_before"]
+    leaf = root.issue_intermediate("Defaults CA").issue_leaf(["defaults.example"])
+    assert leaf.key_label == "defaults.example key"
+    assert leaf.cert.not_valid_after_utc.year == 2046               # twenty years from 2026-06-01
+
+
+def test_configure_cert_and_configure_trust_make_a_real_handshake(tmp_path):
+    import ssl
+
+    server = P.leaf.configure_cert(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
+    client = P.root.configure_trust(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
+    c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
+    c = client.wrap_bio(c_in, c_out, server_hostname=pki.HOST)
+    s = server.wrap_bio(s_in, s_out, server_side=True)
+    for _ in range(10):
+        for end in (c, s):
+            try:
+                end.do_handshake()
+            except ssl.SSLWantReadError:
+                pass
+        s_in.write(c_out.read())
+        c_in.write(s_out.read())
+    assert c.getpeercert()["subject"] == ((("commonName", pki.HOST),),)
+
+
+def test_a_key_that_does_not_match_the_chain_is_explained():
+    import ssl
+
+    with pytest.raises(pki.ServerChainError, match="does not match"):
+        pki.ca.present(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER), P.leaf.chain, P.backup_key)
+
+
+def test_the_cross_signed_intermediate_shares_name_and_key_with_the_course_intermediate():
+    cross, inter = P.intermediate_cross_signed.cert, P.intermediate.cert
+    assert cross.subject == inter.subject and cross.public_key() == inter.public_key()
+    assert cross.issuer == P.root2.cert.subject != inter.issuer
+
+
+def test_the_other_public_ca_issued_the_backup_key():
+    assert P.leaf_other_ca.cert.public_key() == P.backup_key.public_key()
+    assert P.leaf_other_ca.root == P.other_ca.cert
+    verify(P.leaf_other_ca.cert, P.leaf_other_ca.intermediates, [P.other_ca.cert])

@@ -11,6 +11,7 @@ from collections import Counter
 import pytest
 
 from helpers import trust_store as ts
+from helpers.pem import short_name
 from helpers.pinning import spki_pin
 
 ISRG_ROOT_X1_PIN = "C5+lpZ7tcVwmwQIMcRtPbsQtWLABXhQzejna0wHFr8M="
@@ -100,7 +101,7 @@ def test_loading_the_bundle_prints_no_warning():
 
 
 def test_find_root_explains_missing_and_ambiguous_names():
-    assert ts.common_name(ts.find_root("isrg root x1")) == "ISRG Root X1"
+    assert short_name(ts.find_root("isrg root x1")) == "ISRG Root X1"
     with pytest.raises(ts.RootNotFoundError, match="2 roots match 'ISRG'"):
         ts.find_root("ISRG")
     with pytest.raises(ts.RootNotFoundError, match="no root in the bundle is named 'YourApp Root CA'"):
@@ -154,7 +155,7 @@ def test_chain_figure_labels_every_certificate_and_the_offline_root():
     from helpers.plots.chain import plot_chain
 
     pki = course_pki()
-    fig, summary = plot_chain([*pki.chain(pki.leaf), pki.root.cert])
+    fig, summary = plot_chain([*pki.leaf.chain, pki.root.cert])
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
     assert "OFFLINE" in texts and "api.yourapp.com" in texts and texts.count("signed this") == 2
     assert summary == ("A chain of 3 certificates, YourApp Root CA → YourApp Issuing CA 1 → api.yourapp.com: each "

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
+from ..anatomy import spki_span
+from ..pki import course_pki
 from . import Question, Wrong, choice
 
 q1 = Question(
@@ -26,16 +28,10 @@ q1 = Question(
 
 
 def _rsa_leaf() -> x509.Certificate:
-    from ..pki import course_pki
-
     return course_pki().rsa_leaf.cert
 
 
 def _check_spki_length(answer) -> str:
-    from cryptography.hazmat.primitives import serialization
-
-    from ..anatomy import spki_span
-
     if not isinstance(answer, int) or isinstance(answer, bool):
         raise Wrong("Answer with a whole number of bytes (an int), such as 42.")
     cert = _rsa_leaf()
@@ -73,8 +69,6 @@ q2 = Question(
 
 
 def _mystery() -> x509.Certificate:
-    from ..pki import course_pki
-
     return course_pki().leaf_via_intermediate2.cert
 
 

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from ..pinning.pins import Pin, PinError, parse_pin, spki_pin
+from ..trust_store import find_root, load_roots
 from . import Question, Wrong, choice
 
 
 def _expiry_counts() -> dict[str, int]:
     """The right count, and the counts that plausible mistakes produce."""
-    from ..trust_store import find_root, load_roots
 
     roots = load_roots()
     deadline = find_root("ISRG Root X1").not_valid_after_utc
@@ -54,9 +55,6 @@ q1 = Question(
 
 
 def _check_x2_pin(answer) -> str:
-    from ..pinning.pins import Pin, PinError, parse_pin, spki_pin
-    from ..trust_store import find_root
-
     root = find_root("ISRG Root X2")
     try:
         given = parse_pin(str(answer))

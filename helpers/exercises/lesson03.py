@@ -8,33 +8,22 @@ with cryptography's verifier.
 from __future__ import annotations
 
 import datetime as _dt
-import functools
 
 from cryptography import x509
 
+from ..clock import now
+from ..pki import HOST, course_pki
+from ..validation import cryptography_verdict, explain
 from . import Question, Wrong, choice
 
 #: CA/B Forum ballot SC-081v3: from 2026-03-15, a TLS certificate may live at most 200 days.
 MAX_DAYS = 200
 
 
-@functools.cache
-def _mystery_chain():
-    from ..pki import HOST, course_pki
-
-    pki = course_pki()
-    old = pki.root.issue_intermediate("yourapp-issuing-ca-0", common_name="YourApp Issuing CA 0",
-                                      key_label="yourapp intermediate 0 (retired)", serial=5001,
-                                      not_before="2025-01-01", not_after="2026-06-30")
-    leaf = old.issue_leaf([HOST], serial=5002, key_label="api.yourapp.com key 1",
-                          not_before="2026-05-01", not_after="2046-05-01", name="mystery")
-    return leaf.cert, [old.cert], [pki.root.cert], HOST
-
-
 def mystery() -> tuple[x509.Certificate, list[x509.Certificate], list[x509.Certificate], str]:
     """q1's chain: (leaf, intermediates, anchors, host)."""
-    leaf, inters, anchors, host = _mystery_chain()
-    return leaf, list(inters), list(anchors), host
+    pki = course_pki()
+    return pki.leaf_via_retired.cert, [pki.intermediate_retired.cert], [pki.root.cert], HOST
 
 
 _CHECKS = {"signature", "validity window", "issuer is a ca", "path length", "hostname", "serverauth eku",
@@ -70,9 +59,6 @@ q1 = Question(
 
 
 def _check_repair(answer) -> str:
-    from ..clock import now
-    from ..pki import HOST, course_pki
-    from ..validation import cryptography_verdict, explain
 
     pki = course_pki()
     cert = getattr(answer, "cert", answer)

@@ -144,15 +144,19 @@ class CertificateAuthority:
 
     def issue_leaf(self, hostnames, *, serial=None, not_before=LEAF_VALIDITY["not_before"],
                    not_after=LEAF_VALIDITY["not_after"], key=None, key_label=None, eku=SERVER_AUTH,
-                   name=None) -> Issued:
-        """A server certificate for ``hostnames`` (DNS names or IP addresses; the first is the CN)."""
+                   name=None, san=True) -> Issued:
+        """A server certificate for ``hostnames`` (DNS names or IP addresses; the first is the CN).
+
+        ``san=False`` leaves out the subjectAltName, so the names sit in the CN alone: the
+        pre-2000 habit that modern clients refuse (lesson 03).
+        """
         hostnames = _check_hostnames(hostnames)
         name = name or hostnames[0]
         if key is None:
             key_label = key_label or f"{hostnames[0]} key"
             key = key_from_label(key_label)
         cert = self.sign(_name(hostnames[0]), key.public_key(), _serial(serial, name), not_before,
-                          not_after, _leaf_extensions(hostnames, eku))
+                          not_after, _leaf_extensions(hostnames, eku, san))
         above = (self.cert, *self.parents)
         return Issued(name, cert, key, above[:-1], above[-1], key_label)
 
@@ -193,11 +197,12 @@ def _ca_extensions(path_length):
             (key_usage(cert_sign=True), True)]
 
 
-def _leaf_extensions(hostnames, eku):
+def _leaf_extensions(hostnames, eku, san=True):
     """(extension, critical) pairs for a server leaf: not a CA, digitalSignature, EKU, SAN."""
     extensions = [(x509.BasicConstraints(ca=False, path_length=None), True),
-                  (key_usage(cert_sign=False), True),
-                  (x509.SubjectAlternativeName([host_general_name(h) for h in hostnames]), False)]
+                  (key_usage(cert_sign=False), True)]
+    if san:
+        extensions.append((x509.SubjectAlternativeName([host_general_name(h) for h in hostnames]), False))
     if eku:
         extensions.append((x509.ExtendedKeyUsage(list(eku)), False))
     return extensions

@@ -2,7 +2,8 @@
 
 The legitimate side is YourApp's root, two intermediates and the api.yourapp.com leaf with
 its renewal, rekey and backup key; another honest public CA (for the "CA switch" in lesson 06);
-and a second root that cross-signs the intermediate (lesson 03). The attackers' side is the
+a second root that cross-signs the intermediate, a leaf whose name sits in the CN alone, and an
+intermediate that has expired (lesson 03). The attackers' side is the
 four attacks that plain CA validation accepts (lesson 05), and the failure gallery (lesson 03)
 comes from :mod:`helpers.pki.gallery`.
 """
@@ -59,6 +60,9 @@ class CoursePKI:
     rsa_leaf: Issued
     other_ca: CertificateAuthority
     leaf_other_ca: Issued
+    cn_only_leaf: Issued
+    intermediate_retired: CertificateAuthority
+    leaf_via_retired: Issued
     root2: CertificateAuthority
     intermediate_cross_signed: CertificateAuthority
     rogue_ca: CertificateAuthority
@@ -133,6 +137,16 @@ def _cross_signed() -> tuple[CertificateAuthority, CertificateAuthority]:
     return root2, cross
 
 
+def _retired_intermediate(root: CertificateAuthority) -> tuple[CertificateAuthority, Issued]:
+    """An intermediate that expired on 2026-06-30, and a leaf it issued (lesson 03's mystery chain)."""
+    old = root.issue_intermediate("yourapp-issuing-ca-0", common_name="YourApp Issuing CA 0",
+                                  key_label="yourapp intermediate 0 (retired)", serial=5001,
+                                  not_before=_d(2025, 1, 1), not_after=_d(2026, 6, 30))
+    leaf = old.issue_leaf([HOST], serial=5002, key_label="api.yourapp.com key 1", name="mystery",
+                          not_before=_d(2026, 5, 1), not_after=_d(2046, 5, 1))
+    return old, leaf
+
+
 @functools.cache
 def course_pki() -> CoursePKI:
     """Build the course PKI (cached; identical on every run and every machine)."""
@@ -159,6 +173,9 @@ def course_pki() -> CoursePKI:
     backup_key = key_from_label(backup_label)
     other_root, other_leaf = _other_public_ca(backup_key)
     root2, cross = _cross_signed()
+    retired, via_retired = _retired_intermediate(root)
+    cn_only = inter.issue_leaf([HOST], serial=6002, key_label="common-name-only leaf", san=False,
+                               name="api.yourapp.com-cn-only")
     rogue, corporate, government, misissued = _attackers(inter)
     gallery, gallery_files = build_gallery(root, inter)
     entries = (
@@ -187,7 +204,8 @@ def course_pki() -> CoursePKI:
         root=root, intermediate=inter, leaf=leaf, leaf_renewed=renewed, leaf_rekeyed=rekeyed,
         backup_key=backup_key, backup_key_label=backup_label, leaf_on_backup_key=on_backup,
         intermediate2=inter2, leaf_via_intermediate2=via2, rsa_leaf=rsa_leaf, other_ca=other_root,
-        leaf_other_ca=other_leaf, root2=root2, intermediate_cross_signed=cross, rogue_ca=rogue[0],
+        leaf_other_ca=other_leaf, cn_only_leaf=cn_only, intermediate_retired=retired,
+        leaf_via_retired=via_retired, root2=root2, intermediate_cross_signed=cross, rogue_ca=rogue[0],
         rogue_leaf=rogue[1], corporate_ca=corporate[0], corporate_leaf=corporate[1],
         government_root=government[0], government_leaf=government[1], misissued_leaf=misissued,
         gallery=gallery, entries=entries,

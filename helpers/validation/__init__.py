@@ -3,8 +3,8 @@
 ``explain(leaf, intermediates, anchors, host, at)`` builds every candidate path from the
 leaf to a trust anchor and runs each check as a named step (passed, failed or not
 checked, with one sentence). ``compare()`` puts cryptography's and OpenSSL's verdicts on
-the same chain beside ours; ``gallery_table()`` does that for every broken chain in the
-course PKI. ``python -m helpers verify CHAIN.pem --host NAME`` runs it from a terminal.
+the same chain beside ours; ``gallery_table(pki.gallery)`` does that for every broken chain
+in the course PKI. ``python -m helpers verify CHAIN.pem --host NAME`` runs it from a terminal.
 
 Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the checks),
 :mod:`.names` (hostname matching), :mod:`.report` (steps and rendering),
@@ -13,17 +13,15 @@ Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the 
 
 from __future__ import annotations
 
-from .gallery import Comparison, Table, common_name_only_leaf, compare, compare_case, gallery_table, table
+from .gallery import Comparison, Comparisons, compare, compare_case, gallery_table, table
 from .names import HostNameError
-from .paths import label
 from .references import OpenSSLMissingError, Verdict, cryptography_verdict, openssl_verdict, openssl_version
 from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
 from .validator import ChainInputError, explain
 
-
 __all__ = [
-    "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "HostNameError",
-    "OpenSSLMissingError", "Rejected", "Report", "Step", "Table", "Verdict", "common_name_only_leaf",
-    "compare", "compare_case", "cryptography_verdict", "explain", "gallery_table", "label", "openssl_verdict",
+    "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "Comparisons", "HostNameError",
+    "OpenSSLMissingError", "Rejected", "Report", "Step", "Verdict",
+    "compare", "compare_case", "cryptography_verdict", "explain", "gallery_table", "openssl_verdict",
     "openssl_version", "table",
 ]

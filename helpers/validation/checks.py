@@ -15,7 +15,8 @@ from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 
-from .paths import Path, label
+from ..pem import short_name
+from .paths import Path
 from .report import FAILED, PASSED, Step
 
 # Signature algorithms and issuer keys the Web PKI allows (CA/B Forum Baseline Requirements 7.1.3).
@@ -48,7 +49,7 @@ def ext(cert: x509.Certificate, oid) -> x509.Extension | None:
 def role(path: Path, index: int) -> str:
     kind = "leaf" if index == 0 else ("anchor" if path.anchored and index == len(path.certs) - 1
                                       else "issuer")
-    return f"{kind} {label(path.certs[index])}"
+    return f"{kind} {short_name(path.certs[index])}"
 
 
 def step(check: str, subject: str, ok: bool, good: str, bad: str, reason: str) -> Step:
@@ -65,7 +66,7 @@ def signature_steps(path: Path) -> list[Step]:
         problem = signature_problem(child, issuer)
         steps.append(step(
             "signature", role(path, i), problem is None,
-            f"{label(issuer)}'s public key verifies this certificate's signature.",
+            f"{short_name(issuer)}'s public key verifies this certificate's signature.",
             problem or "", "tampered signature"))
     return steps
 
@@ -77,14 +78,14 @@ def signature_problem(child: x509.Certificate, issuer: x509.Certificate) -> str 
                 "does not allow.")
     key = issuer.public_key()
     if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        return f"{label(issuer)} has an RSA key of {key.key_size} bits; at least 2048 are required."
+        return f"{short_name(issuer)} has an RSA key of {key.key_size} bits; at least 2048 are required."
     if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) or (
             isinstance(key, ec.EllipticCurvePublicKey) and not isinstance(key.curve, ALLOWED_CURVES)):
-        return f"{label(issuer)} has a key type the Web PKI does not allow."
+        return f"{short_name(issuer)} has a key type the Web PKI does not allow."
     try:
         child.verify_directly_issued_by(issuer)
     except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        return (f"{label(issuer)}'s public key does not verify the signature: the certificate "
+        return (f"{short_name(issuer)}'s public key does not verify the signature: the certificate "
                 "was altered after signing, or a different key signed it.")
     return None
 

@@ -8,9 +8,9 @@ any single chain.
 
 from __future__ import annotations
 
-import html
 from dataclasses import dataclass
 
+from ..show import Table
 from .references import Verdict, cryptography_verdict, openssl_verdict
 from .report import Report
 from .validator import as_cert, as_certs, explain
@@ -39,18 +39,18 @@ class Comparison:
         return [self.name, self.ours, self.cryptography.cell(), self.openssl.cell()]
 
     def _repr_html_(self) -> str:
-        return Table((self,))._repr_html_()
+        return Comparisons((self,))._repr_html_()
 
     def __repr__(self) -> str:
         return f"<Comparison {self.name}: ours {self.ours}; cryptography {self.cryptography.cell()}; " \
                f"OpenSSL {self.openssl.cell()}>"
 
 
-HEADERS = ["case", "our failing step", "cryptography", "OpenSSL"]
+HEADERS = ("case", "our failing step", "cryptography", "OpenSSL")
 
 
 @dataclass(frozen=True)
-class Table:
+class Comparisons:
     """Rows of comparisons that print as text and render as an HTML table."""
 
     rows: tuple[Comparison, ...]
@@ -59,11 +59,11 @@ class Table:
     def all_agree(self) -> bool:
         return all(row.agree for row in self.rows)
 
+    def table(self) -> Table:
+        return Table(HEADERS, [r.row() for r in self.rows])
+
     def text(self) -> str:
-        rows = [HEADERS, *(r.row() for r in self.rows)]
-        widths = [max(len(row[i]) for row in rows[:]) if i < 2 else 0 for i in range(4)]
-        return "\n".join("  ".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)).rstrip()
-                         for row in rows)
+        return self.table().text()
 
     def __str__(self) -> str:
         return self.text()
@@ -72,15 +72,12 @@ class Table:
         return f"<Table of {len(self.rows)} chains; all verdicts agree: {self.all_agree}>"
 
     def _repr_html_(self) -> str:
-        head = "".join(f"<th>{h}</th>" for h in HEADERS)
-        body = "".join("<tr>" + "".join(f"<td style='text-align:left'>{html.escape(c)}</td>" for c in r.row())
-                       + "</tr>" for r in self.rows)
-        return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+        return self.table()._repr_html_()
 
 
-def table(comparisons) -> Table:
+def table(comparisons) -> Comparisons:
     """Several comparisons as one table (a notebook renders it as HTML)."""
-    return Table(tuple(comparisons))
+    return Comparisons(tuple(comparisons))
 
 
 def compare(leaf, intermediates, anchors, host: str, at=None, *, name: str = "chain",
@@ -99,42 +96,10 @@ def compare_case(case) -> Comparison:
                    name=case.name, expected=case.reason)
 
 
-def gallery_table(cases=None) -> Table:
-    """Every gallery case (``course_pki().gallery`` by default) as one table."""
-    if cases is None:
-        from ..pki import course_pki
-        cases = course_pki().gallery
+def gallery_table(cases) -> Comparisons:
+    """Every gallery case (pass ``course_pki().gallery``) as one table."""
     items = cases.values() if isinstance(cases, dict) else cases
-    return Table(tuple(compare_case(case) for case in items))
+    return Comparisons(tuple(compare_case(case) for case in items))
 
 
-def common_name_only_leaf(ca=None, host: str = "api.yourapp.com"):
-    """A leaf whose subject CN is ``host`` but which has no subjectAltName at all.
-
-    Modern name checking (RFC 9525, browsers, cryptography, this validator) looks only at
-    the SAN, so it matches no host; the ``openssl verify`` command and Python's ``ssl``
-    (unless ``hostname_checks_common_name`` is False) still fall back to the CN.
-    Signed by ``ca`` (default: the course intermediate), deterministically.
-    """
-    import datetime as dt
-
-    from cryptography import x509
-    from cryptography.hazmat.primitives import hashes
-    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
-
-    from ..pki import course_pki, key_from_label
-
-    ca = ca or course_pki().intermediate
-    key = key_from_label("common-name-only leaf")
-    return (x509.CertificateBuilder()
-            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)]))
-            .issuer_name(ca.cert.subject).public_key(key.public_key()).serial_number(6002)
-            .not_valid_before(dt.datetime(2026, 6, 1, tzinfo=dt.UTC))
-            .not_valid_after(dt.datetime(2046, 6, 1, tzinfo=dt.UTC))
-            .add_extension(x509.BasicConstraints(False, None), True)
-            .add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(ca.key.public_key()), False)
-            .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), False)
-            .sign(ca.key, hashes.SHA256(), ecdsa_deterministic=True))
-
-
-__all__ = ["Comparison", "Table", "common_name_only_leaf", "compare", "compare_case", "gallery_table", "table"]
+__all__ = ["Comparison", "Comparisons", "compare", "compare_case", "gallery_table", "table"]

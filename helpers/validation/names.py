@@ -19,12 +19,12 @@ import re
 from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
-from ..errors import CourseError
+from ..errors import BadInputError
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
 
 
-class HostNameError(CourseError, ValueError):
+class HostNameError(BadInputError):
     """A host name to validate against that is not a DNS name or an IP address."""
 
 

@@ -21,6 +21,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import NameOID
 
+from ..pem import short_name
+
 #: Longest path tried, counted in issuers above the leaf (cryptography's default limit is 8 CAs).
 MAX_ISSUERS = 9
 
@@ -33,7 +35,7 @@ class Path:
     anchored: bool
 
     def describe(self) -> str:
-        arrow = " → ".join(label(c) for c in self.certs)
+        arrow = " → ".join(short_name(c) for c in self.certs)
         if self.anchored:
             return f"{arrow} (trust anchor)"
         top = self.certs[-1]
@@ -44,12 +46,6 @@ class Path:
 
 def der(cert: x509.Certificate) -> bytes:
     return cert.public_bytes(Encoding.DER)
-
-
-def label(cert: x509.Certificate) -> str:
-    """A short human name for a certificate: its common name, or the whole subject."""
-    cns = cert.subject.get_attributes_for_oid(NameOID.COMMON_NAME)
-    return str(cns[0].value) if cns else (cert.subject.rfc4514_string() or "(empty subject)")
 
 
 def key_id(cert: x509.Certificate, oid) -> bytes | None:

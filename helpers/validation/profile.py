@@ -12,12 +12,10 @@
 
 from __future__ import annotations
 
-import warnings
-
 from cryptography import x509
-from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 
+from ..pem import serial_number
 from .checks import MUST_NOT_BE_CRITICAL, UNDERSTOOD, ext, role, step
 from .paths import Path
 from .report import PASSED, Step
@@ -79,9 +77,7 @@ def format_steps(path: Path) -> list[Step]:
 def format_problem(cert: x509.Certificate, is_leaf: bool) -> str:
     if cert.version != x509.Version.v3:
         return "it is not an X.509 version 3 certificate"
-    with warnings.catch_warnings():  # a few real roots have serial 0, which cryptography warns about
-        warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-        serial = cert.serial_number
+    serial = serial_number(cert)
     if serial < 0 or (serial.bit_length() + 8) // 8 > 21:
         return "its serial number is negative or longer than 20 bytes"
     if not cert.issuer.rdns:

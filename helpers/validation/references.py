@@ -21,11 +21,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from cryptography import x509
-from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from ..errors import CourseError
+from ..pem import chain_pem, host_general_name
 
 
 class OpenSSLMissingError(CourseError, RuntimeError):
@@ -49,19 +48,12 @@ def cryptography_verdict(leaf, intermediates, anchors, host: str, at: _dt.dateti
     if not anchors:
         return Verdict("cryptography", False, "no trust anchors (it refuses an empty Store)")
     verifier = (PolicyBuilder().store(Store(list(anchors))).time(at)
-                .build_server_verifier(_subject(host)))
+                .build_server_verifier(host_general_name(host)))
     try:
         verifier.verify(leaf, list(intermediates))
     except VerificationError as exc:
         return Verdict("cryptography", False, _tidy(str(exc)))
     return Verdict("cryptography", True, "OK")
-
-
-def _subject(host: str):
-    try:
-        return x509.IPAddress(ipaddress.ip_address(host))
-    except ValueError:
-        return x509.DNSName(host)
 
 
 def _tidy(message: str) -> str:
@@ -107,7 +99,7 @@ def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -
 
 
 def _write(path: Path, certs) -> str:
-    path.write_bytes(b"".join(c.public_bytes(Encoding.PEM) for c in certs))
+    path.write_bytes(chain_pem(certs))
     return str(path)
 
 

@@ -15,6 +15,9 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
+from ..pem import short_name
+from ..show import Table
+
 PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not checked"
 SYMBOL = {PASSED: "✓", FAILED: "✗", NOT_CHECKED: "–"}
 
@@ -70,9 +73,7 @@ class Report:
     @property
     def path_text(self) -> str:
         """The judged path as names, leaf first: "api.yourapp.com → YourApp Issuing CA 1 → …"."""
-        from .paths import label
-
-        return " → ".join(label(cert) for cert in self.path)
+        return " → ".join(short_name(cert) for cert in self.path)
 
     @property
     def failures(self) -> list[Step]:
@@ -101,17 +102,22 @@ class Report:
     def counts(self) -> dict[str, int]:
         return {status: sum(s.status == status for s in self.steps) for status in SYMBOL}
 
+    def table(self) -> Table:
+        """The steps as a table: result, check, certificate, why."""
+        return Table(("result", "check", "certificate", "why"),
+                     [(f"{SYMBOL[s.status]} {s.status}", s.check, s.subject, s.text) for s in self.steps],
+                     styles=("nowrap",))
+
+    def _extras(self) -> list[str]:
+        lines = []
+        if self.rejected:
+            lines += ["Other candidate paths, rejected:", *(f"  - {r.path}: {r.why}" for r in self.rejected)]
+        return lines + [f"Note: {note}" for note in self.notes]
+
     def text(self) -> str:
         """The report as plain text, for the command line."""
-        lines = [self.verdict, ""]
-        check_width = max(len(s.check) for s in self.steps)
-        subject_width = max(len(s.subject) for s in self.steps)
-        lines += [step.line(check_width, subject_width) for step in self.steps]
-        if self.rejected:
-            lines += ["", "Other candidate paths, rejected:"]
-            lines += [f"  - {r.path}: {r.why}" for r in self.rejected]
-        lines += [f"Note: {note}" for note in self.notes]
-        return "\n".join(lines)
+        extras = self._extras()
+        return "\n".join([self.verdict, "", self.table().text(), *([""] if extras else []), *extras])
 
     def __str__(self) -> str:
         return self.text()
@@ -122,19 +128,5 @@ class Report:
                 f"{c[NOT_CHECKED]} not checked>")
 
     def _repr_html_(self) -> str:
-        rows = "".join(
-            f"<tr><td style='white-space:nowrap'>{SYMBOL[s.status]} {s.status}</td><td>{_e(s.check)}</td>"
-            f"<td>{_e(s.subject)}</td><td style='text-align:left'>{_e(s.text)}</td></tr>"
-            for s in self.steps)
-        table = (f"<p><b>{_e(self.verdict)}</b></p><table><thead><tr><th>result</th><th>check</th>"
-                 f"<th>certificate</th><th>why</th></tr></thead><tbody>{rows}</tbody></table>")
-        extra = ""
-        if self.rejected:
-            items = "".join(f"<li>{_e(r.path)}: {_e(r.why)}</li>" for r in self.rejected)
-            extra += f"<p>Other candidate paths, rejected:</p><ul>{items}</ul>"
-        extra += "".join(f"<p>Note: {_e(note)}</p>" for note in self.notes)
-        return table + extra
-
-
-def _e(text: str) -> str:
-    return html.escape(str(text))
+        paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in self._extras())
+        return f"<p><b>{html.escape(self.verdict)}</b></p>{self.table()._repr_html_()}{paragraphs}"

@@ -14,15 +14,16 @@ from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
 from .. import clock
-from ..errors import CourseError
+from ..errors import BadInputError
+from ..pem import short_name
 from .checks import ca_steps, ext, path_length_steps, role, signature_problem, signature_steps, validity_steps
 from .names import has_san, host_matches, parse_host, san_entries
-from .paths import Path, build_paths, label, unused
+from .paths import Path, build_paths, unused
 from .profile import eku_steps, end_entity_step, format_steps
 from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
 
 
-class ChainInputError(CourseError, ValueError):
+class ChainInputError(BadInputError):
     """Something given to the validator that is not a certificate (or a list of them)."""
 
 
@@ -51,7 +52,7 @@ def explain(leaf, intermediates, anchors, host: str, at: _dt.datetime | str | No
     best_path, best_steps = max(judged, key=lambda item: score(*item))
     rejected = tuple(Rejected(path.describe(), first_failure(steps))
                      for path, steps in judged if path is not best_path)
-    notes = tuple(f"{label(c)} was supplied but is not on any candidate path (extra or unrelated)."
+    notes = tuple(f"{short_name(c)} was supplied but is not on any candidate path (extra or unrelated)."
                   for c in unused(paths, intermediates))
     return Report(str(host).strip(), at, best_path.certs, tuple(best_steps), rejected, notes)
 
@@ -99,11 +100,11 @@ def anchor_step(path: Path) -> Step:
             return Step("trust anchor", role(path, 0), PASSED, "The leaf itself is a trust anchor, so "
                         "it is trusted directly (cryptography allows this; OpenSSL only in partial-chain mode).")
         return Step("trust anchor", role(path, len(path.certs) - 1), PASSED,
-                    f"The path ends at {label(top)}, one of your trust anchors.")
+                    f"The path ends at {short_name(top)}, one of your trust anchors.")
     issuer = top.issuer.rfc4514_string()
     if top.issuer == top.subject and signature_problem(top, top) is None:
-        return Step("trust anchor", f"issuer {label(top)}", FAILED, f"The path ends at the self-signed "
-                    f"root {label(top)}, which is not one of your trust anchors.", "unknown root")
+        return Step("trust anchor", f"issuer {short_name(top)}", FAILED, f"The path ends at the self-signed "
+                    f"root {short_name(top)}, which is not one of your trust anchors.", "unknown root")
     if len(path.certs) == 1:
         return Step("trust anchor", role(path, 0), FAILED, f"No supplied or trusted certificate is "
                     f"named {issuer}, the leaf's issuer: most likely the server left out the intermediate.",
@@ -114,7 +115,7 @@ def anchor_step(path: Path) -> Step:
 
 def name_constraints_step(path: Path) -> Step:
     """Name constraints are not implemented: absent, say so; present, refuse rather than guess."""
-    holders = [label(c) for c in path.certs[1:] if ext(c, ExtensionOID.NAME_CONSTRAINTS)]
+    holders = [short_name(c) for c in path.certs[1:] if ext(c, ExtensionOID.NAME_CONSTRAINTS)]
     if holders:
         return Step("name constraints", holders[0], FAILED, "It carries name constraints, which this "
                     "validator cannot check, so it refuses the chain rather than guess.",
