@@ -37,14 +37,14 @@ def widget_ms(repeats: int = 20) -> tuple[float, float]:
     import matplotlib
 
     matplotlib.use("Agg")
-    from helpers.widgets.rotation import apply_change, rotation_lab
+    from helpers.widgets.rotation import RotationLab
 
-    lab = rotation_lab()
-    slider = _median_ms(lambda i: apply_change(lab, review_days=1 + i % 10), repeats)
+    lab = RotationLab()
+    slider = _median_ms(lambda i: lab.set(review_days=1 + i % 10), repeats)
     changes = [dict(strategy="leaf-spki+backup"), dict(pin_expiry_days=120), dict(force_update=True),
                dict(lifetime=47), dict(key_reuse=False), dict(never_update=6.0), dict(half_life_days=20),
                dict(strategy="certificate"), dict(lifetime=6), dict(strategy="intermediate")]
-    mixed = _median_ms(lambda i: apply_change(lab, **changes[i % len(changes)]), len(changes))
+    mixed = _median_ms(lambda i: lab.set(**changes[i % len(changes)]), len(changes))
     return slider, mixed
 
 

@@ -19,13 +19,13 @@ def _median_ms(action) -> float:
 
 def run() -> list[tuple[str, float, str]]:
     from helpers.pki import course_pki
-    from helpers.tls.handshake import Handshake, capture_handshake, run_handshake
+    from helpers.tls.handshake import capture_handshake, decode, run_handshake
 
     course_pki()                                       # build the PKI once, outside the timing
     capture = capture_handshake()
 
     def analyse() -> None:
-        handshake = Handshake(capture)
+        handshake = decode(capture)
         handshake.verify_certificate_verify()
         handshake.verify_finished()
 

@@ -18,32 +18,28 @@ client and attack, whether the client connected and what the attacker read in cl
 
 from __future__ import annotations
 
-import dataclasses
-import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from cryptography import x509
 
 from .errors import BadInputError
 from .pinning.client import CaClient, PinnedClient, Refused, fetch
 from .pinning.pins import PinSet, spki_pin
-from .pki import HOST, Issued, course_pki
+from .pki import HOST, Attacker, Issued, course_pki
+from .show import Cell, Shown, Table
 from .tls.proxy import MitmProxy
 from .tls.servers import API_TOKEN, HTTPSServer
 
 __all__ = [
-    "ATTACKS", "CHAIN_STUFFING", "TOKEN", "Attack", "AttackError", "Result", "Scoreboard", "attack",
+    "ATTACKS", "CHAIN_STUFFING", "Attack", "Result", "Scoreboard", "UnknownAttackError", "attack",
     "Defences", "broken_clients", "callback_demo", "default_clients", "defences_table", "describe", "leaf_pins",
     "lesson06_clients", "real_server", "run_attack", "scoreboard",
 ]
 
-#: The bearer token the app sends; the scoreboard shows whether an attacker read it.
-TOKEN = API_TOKEN
 
-
-class AttackError(BadInputError):
-    """An unknown attack name or client given to the runner."""
+class UnknownAttackError(BadInputError):
+    """An attack name that is not one of the scenarios here."""
 
 
 @dataclass(frozen=True)
@@ -53,50 +49,52 @@ class Attack:
     key: str
     title: str
     story: str
-    attacker: str        # the CoursePKI attribute of the certificate the attacker presents
-    installed_ca: str    # the CoursePKI attribute of the extra CA in the device's store ("" if none)
+    attacker: Attacker   # whose certificate the proxy presents (``CoursePKI.attackers``)
     defence: str         # the defence outside pinning that catches (or would catch) it
     how: str             # how that defence works against this attack, in one sentence
     source: str          # a primary source for the defence
-    stuffed: tuple[str, ...] = ()  # genuine certificates (CoursePKI attributes) appended to the chain
+    stuffed: bool = False  # the proxy also sends your genuine leaf and intermediate (chain stuffing)
 
     def leaf(self) -> Issued:
-        return getattr(course_pki(), self.attacker)
+        return course_pki().attackers[self.attacker]
 
     def chain(self) -> list[x509.Certificate]:
-        """What the attacker's proxy sends: its leaf, its intermediates, and any stuffed certificates."""
+        """What the attacker's proxy sends: its leaf, its intermediates, and your genuine chain if stuffed."""
         pki = course_pki()
-        return [*pki.chain(self.leaf()), *(getattr(pki, name).cert for name in self.stuffed)]
+        return [*self.leaf().chain, *(pki.leaf.chain if self.stuffed else [])]
 
     def device_roots(self) -> list[x509.Certificate]:
-        """The device's trust store in this scenario: the real root plus the CA the attack relies on."""
+        """The device's trust store in this scenario: the real root plus the root the attack relies on.
+
+        The mis-issuer's CA is your own intermediate, already under the real root: it adds nothing.
+        """
         pki = course_pki()
-        extra = [getattr(pki, self.installed_ca).cert] if self.installed_ca else []
-        return [pki.root.cert, *extra]
+        ca = pki.attacker_cas[self.attacker].cert
+        return [pki.root.cert] if ca.issuer == pki.root.cert.subject else [pki.root.cert, ca]
 
 
 ATTACKS: tuple[Attack, ...] = (
-    Attack("rogue CA", "A compromised public CA (the DigiNotar pattern)",
+    Attack(Attacker.ROGUE_CA, "A compromised public CA (the DigiNotar pattern)",
            "An intruder inside a CA that every device trusts issues a certificate for your name.",
-           "rogue_leaf", "rogue_ca", "Certificate Transparency monitoring, then root-store distrust",
+           Attacker.ROGUE_CA, "Certificate Transparency monitoring, then root-store distrust",
            "CT logs are public records of issued certificates, so a monitor watching your domain (for "
            "example on crt.sh) can spot a logged rogue certificate; root programs then distrust the CA.",
            "RFC 6962 and RFC 9162 (CT); Fox-IT, 'Black Tulip' report on DigiNotar (2012)"),
-    Attack("corporate proxy", "A corporate TLS-inspection proxy",
+    Attack(Attacker.CORPORATE_PROXY, "A corporate TLS-inspection proxy",
            "IT installed its own CA on the device; a proxy mints certificates for every host.",
-           "corporate_leaf", "corporate_ca", "Platform trust policy (Android ignores user-added CAs)",
+           Attacker.CORPORATE_PROXY, "Platform trust policy (Android ignores user-added CAs)",
            "A private CA never appears in CT logs and cannot be distrusted publicly, but apps "
            "targeting Android API 24+ trust only system CAs unless their config opts in.",
            "Android Network Security Configuration documentation (trust anchors)"),
-    Attack("government root", "A government-inserted root",
+    Attack(Attacker.GOVERNMENT_ROOT, "A government-inserted root",
            "Citizens are told to install a national root; the network intercepts with it.",
-           "government_leaf", "government_root", "Root-store distrust by the browser vendors",
+           Attacker.GOVERNMENT_ROOT, "Root-store distrust by the browser vendors",
            "Apple, Google, Microsoft and Mozilla blocked Kazakhstan's interception root (2019, "
            "2020) in their browsers, so even a copy the user installed by hand is refused.",
            "Mozilla Security Blog, 'Protecting our Users in Kazakhstan' (2019)"),
-    Attack("DV mis-issuance", "DV mis-issuance after a DNS hijack",
+    Attack(Attacker.DV_MISISSUANCE, "DV mis-issuance after a DNS hijack",
            "An attacker hijacks your DNS briefly and passes domain validation at your real CA.",
-           "misissued_leaf", "", "Multi-perspective validation (SC-067) and CAA, plus CT",
+           Attacker.DV_MISISSUANCE, "Multi-perspective validation (SC-067) and CAA, plus CT",
            "The CA must see the same DNS answer from several network locations, so a hijack seen from "
            "only one fails; CAA limits which CAs may issue (no help when, as here, the attacker uses "
            "your own CA); CT monitoring shows the certificate if it is issued anyway.",
@@ -109,10 +107,10 @@ ATTACKS: tuple[Attack, ...] = (
 CHAIN_STUFFING = Attack(
     "chain stuffing", "Chain stuffing (CVE-2016-2402)",
     "The rogue-CA attacker appends your genuine certificates to its chain.",
-    "rogue_leaf", "rogue_ca", "Checking pins against the verified chain (a code fix, not a service)",
+    Attacker.ROGUE_CA, "Checking pins against the verified chain (a code fix, not a service)",
     "The verified chain runs from the rogue leaf to the rogue root; the stuffed certificates are "
     "not part of it.", "CVE-2016-2402 (OkHttp, fixed in 2.7.4 and 3.1.2)",
-    stuffed=("leaf", "intermediate"),
+    stuffed=True,
 )
 
 
@@ -122,7 +120,7 @@ def attack(key: str) -> Attack:
         if item.key == key:
             return item
     known = ", ".join(a.key for a in (*ATTACKS, CHAIN_STUFFING))
-    raise AttackError(f"there is no attack {key!r}; use one of: {known}.")
+    raise UnknownAttackError(f"there is no attack {key!r}; use one of: {known}.")
 
 
 # --- clients -------------------------------------------------------------------------------------
@@ -191,7 +189,7 @@ class Result:
 
 def real_server() -> HTTPSServer:
     """The genuine ``api.yourapp.com`` on loopback (course leaf + intermediate); use it in ``with``."""
-    return HTTPSServer(course_pki().leaf, token=TOKEN)
+    return HTTPSServer(course_pki().leaf, token=API_TOKEN)
 
 
 def run_attack(item: Attack | str, client: ClientFactory = CaClient, *, upstream=None,
@@ -210,14 +208,14 @@ def run_attack(item: Attack | str, client: ClientFactory = CaClient, *, upstream
     with MitmProxy((upstream.host, upstream.port), chain=item.chain(), key=item.leaf().key,
                    upstream_roots=[course_pki().root.cert], upstream_name=HOST) as proxy:
         try:
-            response = fetch(instance, proxy.host, proxy.port, token=TOKEN)
+            response = fetch(instance, proxy.host, proxy.port, token=API_TOKEN)
         except Refused as why:
             connected, reason = False, why.reason
         else:
             connected, reason = True, f"HTTP {response.status}"
     label = getattr(instance, "label", type(instance).__name__)
     return Result(label, item.key, connected, _what_was_read(proxy), reason,
-                  any(TOKEN in value for value in proxy.authorizations()))
+                  any(API_TOKEN in value for value in proxy.authorizations()))
 
 
 def _what_was_read(proxy: MitmProxy) -> str:
@@ -229,7 +227,7 @@ def _what_was_read(proxy: MitmProxy) -> str:
 
 
 @dataclass
-class Scoreboard:
+class Scoreboard(Shown):
     """Client × attack results, printable as text (CLI) or HTML (notebooks)."""
 
     results: list[Result] = field(default_factory=list)
@@ -245,37 +243,29 @@ class Scoreboard:
         return [(r.client, r.attack, "connected" if r.connected else "refused", r.read)
                 for r in self.results]
 
-    def to_text(self) -> str:
-        header = ("client", "attack", "verdict", "what the attacker read")
-        rows = [header, *self.rows()]
-        widths = [max(len(row[i]) for row in rows) for i in range(3)]
-        lines = ["  ".join(cell.ljust(w) for cell, w in zip(row[:3], widths, strict=True)) + "  " + row[3]
-                 for row in rows]
-        lines.insert(1, "  ".join("-" * w for w in widths) + "  " + "-" * len(header[3]))
-        return "\n".join(lines)
+    def table(self) -> Table:
+        """One row per result: what the command line prints."""
+        return Table(("client", "attack", "verdict", "what the attacker read"), self.rows())
 
-    def __str__(self) -> str:
-        return self.to_text()
+    def matrix(self) -> Table:
+        """Client × attack, each cell the verdict with what the attacker read (and why a client refused)."""
+        attacks = list(dict.fromkeys(r.attack for r in self.results))
+        rows = [[client, *(_verdict(self.cell(client, key)) for key in attacks)] for client in self.clients()]
+        caption = ("✗ connected: the client talked to the attacker. "
+                   "✓ refused: the client hung up before sending its request.")
+        return Table(["client \\ attack", *attacks], rows, caption, row_headers=True)
 
     def _repr_html_(self) -> str:
-        attacks = list(dict.fromkeys(r.attack for r in self.results))
-        head = "".join(f"<th>{html.escape(a)}</th>" for a in attacks)
-        body = []
-        for client in self.clients():
-            cells = []
-            for key in attacks:
-                r = self.cell(client, key)
-                mark = "✗ connected" if r.connected else "✓ refused"
-                why = "" if r.connected else f"<br><small>why: {html.escape(r.reason)}</small>"
-                cells.append(f"<td><b>{mark}</b><br><small>attacker read: {html.escape(r.read)}</small>{why}</td>")
-            body.append(f"<tr><th>{html.escape(client)}</th>{''.join(cells)}</tr>")
-        caption = ("<caption>✗ connected: the client talked to the attacker. "
-                   "✓ refused: the client hung up before sending its request.</caption>")
-        return (f"<table>{caption}<thead><tr><th>client \\ attack</th>{head}</tr></thead>"
-                f"<tbody>{''.join(body)}</tbody></table>")
+        return self.matrix()._repr_html_()
 
     def __repr__(self) -> str:
         return f"<Scoreboard: {len(self.results)} results>"
+
+
+def _verdict(result: Result) -> Cell:
+    if result.connected:
+        return Cell("✗ connected", (f"attacker read: {result.read}",))
+    return Cell("✓ refused", (f"attacker read: {result.read}", f"why: {result.reason}"))
 
 
 def scoreboard(clients: dict[str, ClientFactory] | None = None,
@@ -287,7 +277,7 @@ def scoreboard(clients: dict[str, ClientFactory] | None = None,
         for name, factory in clients.items():
             for item in attacks:
                 result = run_attack(item, factory, upstream=server)
-                board.results.append(dataclasses.replace(result, client=name))
+                board.results.append(replace(result, client=name))
     return board
 
 
@@ -303,11 +293,11 @@ def callback_demo() -> list[tuple[str, str, bool, bool]]:
     pki = course_pki()
     with real_server() as server:
         outsider = BrokenCallbackClient(leaf_pins(), [pki.rogue_ca.cert])  # store without the course root
-        response = fetch(outsider, server.host, server.port, token=TOKEN)
+        response = fetch(outsider, server.host, server.port, token=API_TOKEN)
         rows = [("genuine server, root not in the store", f"connected (HTTP {response.status})",
                  outsider.calls > 0, False)]
-        victim = BrokenCallbackClient(leaf_pins(), attack("rogue CA").device_roots())
-        result = run_attack("rogue CA", lambda _roots: victim, upstream=server)
+        victim = BrokenCallbackClient(leaf_pins(), attack(Attacker.ROGUE_CA).device_roots())
+        result = run_attack(Attacker.ROGUE_CA, lambda _roots: victim, upstream=server)
         rows.append(("rogue-CA attack", f"connected ({result.reason})" if result.connected else "refused",
                      victim.calls > 0, result.token_leaked))
     return rows
@@ -330,20 +320,14 @@ def defences_table() -> list[tuple[str, str, str, str]]:
     return [(a.title, a.defence, a.how, a.source) for a in ATTACKS]
 
 
-class Defences:
+class Defences(Shown):
     """The defences table, shown as HTML in a notebook and as text in a terminal."""
 
     def __init__(self, rows: list[tuple[str, str, str, str]] | None = None):
         self.rows = defences_table() if rows is None else rows
 
-    def __str__(self) -> str:
-        return "\n\n".join(f"{a}\n  caught by: {d}\n  how: {h}\n  source: {s}" for a, d, h, s in self.rows)
-
-    def _repr_html_(self) -> str:
-        head = "<tr><th>attack</th><th>defence outside pinning</th><th>how</th><th>source</th></tr>"
-        body = "".join("<tr>" + "".join(f"<td>{html.escape(c)}</td>" for c in row) + "</tr>"
-                       for row in self.rows)
-        return f"<table><thead>{head}</thead><tbody>{body}</tbody></table>"
+    def table(self) -> Table:
+        return Table(("attack", "defence outside pinning", "how", "source"), self.rows)
 
     def __repr__(self) -> str:
         return f"<Defences: {len(self.rows)} attacks>"

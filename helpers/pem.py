@@ -83,7 +83,7 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     try:
         with tolerating_serial_zero():
             cert = x509.load_der_x509_certificate(bytes(der))
-    except ValueError:
+    except (ValueError, x509.InvalidVersion):
         raise CertificateFormatError("the bytes are not a DER X.509 certificate; pass the certificate "
                                      "unmodified (or PEM text to load_certificates).") from None
     return cert

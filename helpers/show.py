@@ -132,3 +132,21 @@ def _plain(cell: str | Cell) -> str:
 def _escape(text: str) -> str:
     """HTML-escape ``text`` (quotes included); a newline becomes a line break."""
     return html.escape(text, quote=True).replace("\n", "<br>")
+
+
+class Shown:
+    """Mixin for a result that is shown as one :class:`Table`: ``str()`` is the table's text and a
+    notebook renders its HTML. A subclass defines ``table()``; one that shows a different table in
+    HTML (a matrix beside a listing) also overrides ``_repr_html_``."""
+
+    def table(self) -> Table:
+        raise NotImplementedError
+
+    def text(self) -> str:
+        return self.table().text()
+
+    def __str__(self) -> str:
+        return self.text()
+
+    def _repr_html_(self) -> str:
+        return self.table()._repr_html_()

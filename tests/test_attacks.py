@@ -9,11 +9,12 @@ import time
 import pytest
 
 from helpers import attacks
-from helpers.attacks import ATTACKS, TOKEN, AttackError, default_clients, run_attack, scoreboard
+from helpers.attacks import ATTACKS, UnknownAttackError, default_clients, run_attack, scoreboard
+from helpers.errors import BadInputError
 from helpers.pinning.client import CaClient, PinnedClient, fetch
-from helpers.pki import course_pki
-from helpers.tls.proxy import MitmProxy, ProxyError
-from helpers.tls.servers import USERS, HTTPSServer
+from helpers.pki import Attacker, course_pki
+from helpers.tls.proxy import MitmProxy
+from helpers.tls.servers import API_TOKEN, USERS, HTTPSServer
 
 PINNED = default_clients()[PinnedClient.label]
 
@@ -32,7 +33,7 @@ def server():
 def test_default_client_is_fooled_and_leaks_the_token(server, item):
     result = run_attack(item, CaClient, upstream=server)
     assert result.connected and result.token_leaked
-    assert f"Bearer {TOKEN}" in result.read and "/users response" in result.read
+    assert f"Bearer {API_TOKEN}" in result.read and "/users response" in result.read
 
 
 @pytest.mark.parametrize("item", ATTACKS, ids=lambda a: a.key)
@@ -57,26 +58,50 @@ def test_proxy_reads_the_plaintext_and_validates_upstream(server):
     item = attacks.attack("corporate proxy")
     with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
                    upstream_roots=[pki.root.cert]) as proxy:
-        response = fetch(CaClient(item.device_roots()), proxy.host, proxy.port, token=TOKEN)
+        response = fetch(CaClient(item.device_roots()), proxy.host, proxy.port, token=API_TOKEN)
     assert response.status == 200 and response.json == [dict(u) for u in USERS]
-    assert proxy.authorizations() == [f"Bearer {TOKEN}"]
+    assert proxy.authorizations() == [f"Bearer {API_TOKEN}"]
     assert proxy.interceptions[0].outcome == "intercepted"
     assert b"GET /users HTTP/1.1" in proxy.plaintext() and b"Grace Hopper" in proxy.interceptions[0].response
     # the proxy itself validates the real server: with the wrong roots it will not forward anything
     with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
                    upstream_roots=[pki.government_root.cert]) as careful:
         with pytest.raises(attacks.Refused):
-            fetch(CaClient(item.device_roots()), careful.host, careful.port, token=TOKEN)
+            fetch(CaClient(item.device_roots()), careful.host, careful.port, token=API_TOKEN)
     assert careful.interceptions[0].outcome == "upstream failed" and not careful.authorizations()
 
 
 def test_scoreboard_text_and_html():
     board = scoreboard()
-    text = board.to_text()
+    text = board.text()
     assert text.count("connected") == 4 and text.count("refused") == 4
+    assert text.splitlines()[1].startswith("-----")          # show.Table's rule under the headers
     html = board._repr_html_()
     assert html.count("<tr>") == 3 and "DV mis-issuance" in html
+    assert html == board.matrix()._repr_html_() and "<th style='text-align:left'>client \\ attack</th>" in html
+    assert "<b>✓ refused</b><br><small>attacker read: nothing</small><br><small>why: no pin matched" in html
     assert "0x" not in repr(board) and "127.0.0.1" not in text
+
+
+def test_tables_escape_what_they_show():
+    """Every table goes through show.Table, which escapes cell text (a certificate can say anything)."""
+    board = attacks.Scoreboard([attacks.Result("<script>", Attacker.ROGUE_CA, False, "nothing", "x & y")])
+    assert "<script>" not in board._repr_html_() and "&lt;script&gt;" in board._repr_html_()
+    assert "x &amp; y" in board._repr_html_()
+    defences = attacks.Defences([("<b>", "d", "h", "s")])
+    assert "&lt;b&gt;" in defences._repr_html_() and str(defences).splitlines()[0].split() == [
+        "attack", "defence", "outside", "pinning", "how", "source"]
+    assert repr(defences) == "<Defences: 1 attacks>"
+
+
+def test_attacks_name_their_attacker_not_an_attribute():
+    pki = course_pki()
+    assert [a.attacker for a in ATTACKS] == list(Attacker) and [a.key for a in ATTACKS] == list(Attacker)
+    assert [a.leaf() for a in ATTACKS] == [pki.attackers[a] for a in Attacker]
+    stuffing = attacks.CHAIN_STUFFING
+    assert stuffing.attacker is Attacker.ROGUE_CA
+    assert stuffing.chain() == [pki.rogue_leaf.cert, pki.leaf.cert, pki.intermediate.cert]
+    assert attacks.attack("rogue CA").chain() == pki.rogue_leaf.chain
 
 
 def test_defences_are_named_and_cited():
@@ -99,16 +124,17 @@ def test_running_the_attacks_twice_leaks_no_thread_or_socket():
 
 
 def test_bad_input():
-    with pytest.raises(AttackError, match="rogue CA"):
+    with pytest.raises(UnknownAttackError, match="rogue CA") as info:
         attacks.attack("DigiNotar")
+    assert isinstance(info.value, BadInputError) and str(info.value).count(".") == 1
     pki = course_pki()
-    with pytest.raises(ProxyError, match="key does not match"):
+    with pytest.raises(BadInputError, match="key does not match"):
         with MitmProxy(("127.0.0.1", 1), chain=[pki.rogue_leaf.cert], key=pki.leaf.key,
                        upstream_roots=[pki.root.cert]):
             pass
-    with pytest.raises(ProxyError):
+    with pytest.raises(BadInputError):
         MitmProxy(("127.0.0.1", 1), chain=[pki.rogue_leaf.cert], key=pki.rogue_leaf.key, upstream_roots=[])
-    with pytest.raises(ProxyError, match="not running"):
+    with pytest.raises(BadInputError, match="not running"):
         _ = MitmProxy(("127.0.0.1", 1), chain=[pki.rogue_leaf.cert], key=pki.rogue_leaf.key,
                   upstream_roots=[pki.root.cert]).port
 
@@ -145,7 +171,7 @@ def test_describe_names_subject_and_issuer():
 def test_chain_stuffing_line_up_and_unknown_names():
     assert len(attacks.broken_clients()) == 3 and len(attacks.broken_clients(with_callback=False)) == 2
     assert attacks.attack("chain stuffing") is attacks.CHAIN_STUFFING
-    with pytest.raises(AttackError, match="chain stuffing"):
+    with pytest.raises(UnknownAttackError, match="chain stuffing"):
         attacks.attack("stuffing")
 
 
@@ -163,7 +189,7 @@ def test_defences_are_honest_about_caa():
 
 def test_real_server_is_the_course_server():
     with attacks.real_server() as server:
-        assert isinstance(server, HTTPSServer) and server.chain == course_pki().chain(course_pki().leaf)
+        assert isinstance(server, HTTPSServer) and server.chain == course_pki().leaf.chain
 
 
 @pytest.mark.parametrize("lesson", ["05_when_ca_trust_fails", "06_pinning"])

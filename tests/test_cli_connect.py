@@ -7,16 +7,16 @@ import sys
 
 import pytest
 
-from helpers.attacks import TOKEN
 from helpers.cli import main
+from helpers.cli.connect import HostPortError, parse_hostport
 from helpers.pinning.pins import spki_pin
 from helpers.pki import HOST, course_pki
-from helpers.tls.servers import HTTPSServer
+from helpers.tls.servers import API_TOKEN, HTTPSServer
 
 
 @pytest.fixture(scope="module")
 def server():
-    with HTTPSServer(course_pki().leaf, token=TOKEN) as running:
+    with HTTPSServer(course_pki().leaf, token=API_TOKEN) as running:
         yield running
 
 
@@ -62,6 +62,18 @@ def test_wrong_name_exits_one(server, roots, capsys):
     assert main(["connect", f"127.0.0.1:{server.port}", "--servername", "www.yourapp.com",
                  "--roots", roots]) == 1
     assert "certificate validation failed: Hostname mismatch" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("text", ["example.com", "example.com:http", ":443", "host:70000", "host:0"])
+def test_a_target_that_is_not_host_port_is_named(text):
+    with pytest.raises(HostPortError, match="HOST:PORT"):
+        parse_hostport(text)
+
+
+def test_host_port_accepts_names_addresses_and_bracketed_ipv6():
+    assert parse_hostport("api.yourapp.com:443") == ("api.yourapp.com", 443)
+    assert parse_hostport(" 127.0.0.1:8443 ") == ("127.0.0.1", 8443)
+    assert parse_hostport("[::1]:8443") == ("::1", 8443)
 
 
 @pytest.mark.parametrize("argv, message", [

@@ -6,31 +6,37 @@ cross-checked where possible against cryptography's verifier, an independent imp
 
 from __future__ import annotations
 
+import warnings
+
+import certifi
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from helpers.attacks import ATTACKS, CHAIN_STUFFING, TOKEN, leaf_pins, run_attack
-from helpers.errors import CourseError
+from helpers.attacks import ATTACKS, CHAIN_STUFFING, attack, leaf_pins, run_attack
+from helpers.errors import BadInputError
+from helpers.pem import CertificateFileError
 from helpers.pinning.broken import BrokenCallbackClient, BrokenUnverifiedChainClient
 from helpers.pinning.client import (
     CaClient,
-    ClientError,
     PinnedClient,
+    Refusal,
     Refused,
     TrustAnchorClient,
     check_pins,
+    connected_chain,
     fetch,
-    parse_hostport,
     rebuild_verified_chain,
     trust_store_context,
     unverified_chain,
     verified_chain,
 )
 from helpers.pinning.pins import Pin, PinFormatError, PinSet, cert_pin, spki_der, spki_pin
-from helpers.pinning.renewal import EVENTS, STRATEGIES, renewal_matrix
+from helpers.pinning.renewal import EVENTS, renewal_matrix
+from helpers.pinning.strategy import Strategy
 from helpers.pki import HOST, course_pki
-from helpers.tls.proxy import MitmProxy
-from helpers.tls.servers import HTTPSServer
+from helpers.tls.contexts import TrustAnchorsError
+from helpers.tls.proxy import MitmProxy, Outcome
+from helpers.tls.servers import API_TOKEN, HTTPSServer
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +46,7 @@ def pki():
 
 @pytest.fixture(scope="module")
 def server(pki):
-    with HTTPSServer(pki.leaf, token=TOKEN) as running:
+    with HTTPSServer(pki.leaf, token=API_TOKEN) as running:
         yield running
 
 
@@ -52,10 +58,23 @@ def test_verified_chain_is_built_by_openssl_and_agrees_with_cryptography(pki, se
     assert rebuild_verified_chain(sent, [pki.root.cert], HOST) == verified   # the independent fallback
 
 
+def test_connected_chain_falls_back_to_cryptography_when_openssl_gives_none(pki, server, monkeypatch):
+    from helpers.pinning import client as client_module
+
+    with CaClient([pki.root.cert]).connect(server.host, server.port) as sock:
+        from_openssl = connected_chain(sock, [pki.root.cert], HOST)
+        monkeypatch.setattr(client_module, "verified_chain", lambda sock: [])   # a resumed session
+        rebuilt = connected_chain(sock, [pki.root.cert], HOST)
+        with pytest.raises(Refused) as why:
+            connected_chain(sock, [pki.government_root.cert], HOST)
+    assert from_openssl == rebuilt == [pki.leaf.cert, pki.intermediate.cert, pki.root.cert]
+    assert why.value.kind is Refusal.VALIDATION
+
+
 def test_pinned_client_accepts_the_genuine_server_with_either_chain_source(pki, server):
     for rebuild in (False, True):
         client = PinnedClient([spki_pin(pki.leaf.cert)], [pki.root.cert], rebuild=rebuild)
-        response = fetch(client, server.host, server.port, token=TOKEN)
+        response = fetch(client, server.host, server.port, token=API_TOKEN)
         assert response.status == 200 and response.json
 
 
@@ -67,15 +86,18 @@ def test_a_pin_anywhere_in_the_verified_chain_matches(pki, server, pin_of):
 
 def test_pinned_client_refuses_when_no_pin_matches(pki, server):
     only_backup = PinSet(pins=(spki_pin(pki.backup_key.public_key()),))
-    with pytest.raises(Refused, match="no pin matched the verified chain"):
+    with pytest.raises(Refused, match="no pin matched the verified chain") as why:
         PinnedClient(only_backup, [pki.root.cert]).connect(server.host, server.port)
+    assert why.value.kind is Refusal.PINS
+    assert why.value.reason.endswith("(api.yourapp.com, YourApp Issuing CA 1, YourApp Root CA)")
 
 
 def test_pins_never_replace_validation(pki, server):
     """A matching pin does not rescue a chain that does not validate (root not trusted)."""
     client = PinnedClient([spki_pin(pki.leaf.cert)], [pki.rogue_ca.cert])
-    with pytest.raises(Refused, match="certificate validation failed"):
+    with pytest.raises(Refused, match="certificate validation failed") as why:
         client.connect(server.host, server.port)
+    assert why.value.kind is Refusal.VALIDATION
 
 
 def test_an_expired_pin_set_fails_open(pki):
@@ -105,7 +127,7 @@ def test_chain_stuffing_fools_only_the_client_that_pins_the_sent_chain():
 
 def test_callback_pin_check_runs_only_when_validation_fails(pki, server):
     outsider = BrokenCallbackClient(leaf_pins(), [pki.rogue_ca.cert])   # course root not trusted
-    assert fetch(outsider, server.host, server.port, token=TOKEN).status == 200
+    assert fetch(outsider, server.host, server.port, token=API_TOKEN).status == 200
     assert outsider.calls == 1                                          # validation failed: it ran
     made = []
     result = run_attack("rogue CA", lambda roots: made.append(BrokenCallbackClient(leaf_pins(), roots))
@@ -115,36 +137,80 @@ def test_callback_pin_check_runs_only_when_validation_fails(pki, server):
 
 def test_callback_that_rejects_refuses(pki, server):
     wrong = BrokenCallbackClient([spki_pin(pki.backup_key.public_key())], [pki.rogue_ca.cert])
-    with pytest.raises(Refused, match="callback rejected"):
+    with pytest.raises(Refused, match="callback rejected") as why:
         wrong.connect(server.host, server.port)
-    assert wrong.calls == 1
+    assert wrong.calls == 1 and why.value.kind is Refusal.CALLBACK
+
+
+def test_the_callback_client_recognises_a_failed_validation_by_kind_not_by_text(pki, server, monkeypatch):
+    """Reword the refusal: the broken client must still call its callback."""
+    from helpers.pinning import client as client_module
+
+    real = client_module._handshake
+
+    def reworded(*args):
+        try:
+            return real(*args)
+        except Refused as why:
+            raise Refused("the chain is not trusted", why.kind) from None
+
+    monkeypatch.setattr(client_module, "_handshake", reworded)
+    outsider = BrokenCallbackClient(leaf_pins(), [pki.rogue_ca.cert])
+    outsider.connect(server.host, server.port).close()
+    assert outsider.calls == 1
+    with pytest.raises(Refused) as why:
+        BrokenCallbackClient(leaf_pins(), [pki.rogue_ca.cert]).connect(server.host, 1)   # nothing listens
+    assert why.value.kind is Refusal.UNREACHABLE
+
+
+def test_the_proxy_reports_its_outcome_as_an_enum(pki, server):
+    item = attack("corporate proxy")
+    for client, expected in ((CaClient(item.device_roots()), Outcome.INTERCEPTED),
+                             (PinnedClient(leaf_pins(), item.device_roots()), Outcome.CLIENT_REFUSED)):
+        with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
+                       upstream_roots=[pki.root.cert]) as proxy:
+            try:
+                fetch(client, proxy.host, proxy.port, token=API_TOKEN)
+            except Refused as why:
+                assert why.kind is Refusal.PINS
+        assert [i.outcome for i in proxy.interceptions] == [expected]
+        assert f"{expected}" == expected.value                     # prints as the lesson's words
 
 
 def test_renewal_matrix_matches_what_each_pin_hashes(pki):
     matrix = renewal_matrix()
-    assert len(matrix.cells) == len(STRATEGIES) * len(EVENTS)
+    assert len(matrix.cells) == len(Strategy) * len(EVENTS)
     # hand-derived: which pinned value is still present after each change
     assert Pin.of_spki(pki.leaf_renewed.cert) == Pin.of_spki(pki.leaf.cert)
     assert Pin.of_cert(pki.leaf_renewed.cert) != Pin.of_cert(pki.leaf.cert)
-    assert [matrix.cells["certificate pin", e] for e, _ in EVENTS] == [False] * 5
-    assert [matrix.cells["leaf SPKI", e] for e, _ in EVENTS] == [True, False, False, True, False]
-    assert [matrix.cells["leaf SPKI + backup", e] for e, _ in EVENTS] == [True, True, False, True, True]
-    assert [matrix.cells["intermediate SPKI", e] for e, _ in EVENTS] == [True, True, True, False, False]
-    assert [matrix.cells["root SPKI", e] for e, _ in EVENTS] == [True, True, True, True, False]
-    assert "LOCKED OUT" in matrix.to_text() and "<table>" in matrix._repr_html_()
+    assert [matrix.cells[Strategy.CERTIFICATE, e] for e, _ in EVENTS] == [False] * 5
+    assert [matrix.cells[Strategy.LEAF_SPKI, e] for e, _ in EVENTS] == [True, False, False, True, False]
+    assert [matrix.cells[Strategy.LEAF_SPKI_BACKUP, e] for e, _ in EVENTS] == [True, True, False, True, True]
+    assert [matrix.cells[Strategy.INTERMEDIATE, e] for e, _ in EVENTS] == [True, True, True, False, False]
+    assert [matrix.cells[Strategy.ROOT, e] for e, _ in EVENTS] == [True, True, True, True, False]
+    assert "LOCKED OUT" in matrix.text() and "<table>" in matrix._repr_html_()
 
 
-def test_bad_input_is_a_course_error(pki):
-    with pytest.raises(ClientError, match="trust store"):
+def test_bad_input_is_named_for_the_problem(pki, tmp_path):
+    with pytest.raises(TrustAnchorsError, match="trust store"):
         trust_store_context([])
-    with pytest.raises(ClientError):
+    with pytest.raises(TrustAnchorsError):
         CaClient(["not a certificate"])
+    with pytest.raises(CertificateFileError, match="cannot read"):
+        CaClient(tmp_path / "missing.pem")
     with pytest.raises(PinFormatError):
         PinnedClient("not-a-pin", [pki.root.cert])
-    for text in ("example.com", "example.com:http", ":443", "host:70000"):
-        with pytest.raises(CourseError, match="HOST:PORT"):
-            parse_hostport(text)
-    assert parse_hostport("[::1]:8443") == ("::1", 8443)
+    assert issubclass(TrustAnchorsError, BadInputError) and not issubclass(Refused, BadInputError)
+
+
+def test_a_pem_trust_store_loads_without_hiding_warnings():
+    """certifi has roots with serial 0: only that warning is tolerated, and nothing else is silenced."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        client = CaClient(certifi.where())
+        warnings.warn("still heard", UserWarning, stacklevel=1)
+    assert len(client.roots) > 100
+    assert [str(w.message) for w in caught] == ["still heard"]
 
 
 @pytest.mark.parametrize("item", ATTACKS, ids=lambda a: a.key)

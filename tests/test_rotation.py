@@ -10,14 +10,23 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
+from helpers.errors import BadInputError
+from helpers.pinning.strategy import Strategy, UnknownStrategyError
 from helpers.rotation import (
     LOCKED_OUT,
     SCENARIOS,
     Cert,
+    DateError,
+    NotATimelineError,
+    OutOfRangeError,
+    PinLabelError,
     Release,
-    RotationError,
+    ScheduleError,
     Timeline,
+    UnknownScenarioError,
+    UnknownSettingError,
     Users,
+    UsersError,
     build_timeline,
     max_lifetime,
     plan_rotation,
@@ -231,22 +240,41 @@ def test_planner_says_never_updaters_above_target_are_impossible():
 
 # --- bad input --------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("build, words", [
-    (lambda: Cert("C1", day(10), day(10), day(5), "K1"), "expires (2026-09-06) before it is issued"),
-    (lambda: Cert("C1", day(10), day(3), day(50), "K1"), "outside its validity"),
-    (lambda: Release("v1", day(5), day(3), {"key:K1"}), "before it was submitted"),
-    (lambda: Release("v1", day(5), day(6), {"sha256/abc"}), "kind:value"),
-    (lambda: Release("v1", day(5), day(6), []), "has no pins"),
-    (lambda: Users(never_update=3), "write 3% as 0.03"),
-    (lambda: Timeline(day(5), day(1), key_schedule(3), (Release("v1", S, S, {"key:K1"}),)), "swap the dates"),
-    (lambda: scenario("nope"), "unknown scenario"),
-    (lambda: build_timeline(strategy="spki"), "unknown pin strategy 'spki'"),
-    (lambda: Cert("C1", "01/02/2027", S, day(3), "K1"), "YYYY-MM-DD"),
+@pytest.mark.parametrize("build, error, words", [
+    (lambda: Cert("C1", day(10), day(10), day(5), "K1"), DateError, "expires (2026-09-06) before it is issued"),
+    (lambda: Cert("C1", day(10), day(3), day(50), "K1"), DateError, "outside its validity"),
+    (lambda: Release("v1", day(5), day(3), {"key:K1"}), DateError, "before it was submitted"),
+    (lambda: Release("v1", day(5), day(6), {"sha256/abc"}), PinLabelError, "kind:value"),
+    (lambda: Release("v1", day(5), day(6), []), PinLabelError, "has no pins"),
+    (lambda: Users(never_update=3), UsersError, "write 3% as 0.03"),
+    (lambda: Timeline(day(5), day(1), key_schedule(3), (Release("v1", S, S, {"key:K1"}),)), DateError,
+     "swap the dates"),
+    (lambda: Timeline(S, day(9), key_schedule(3), (Release("v1", day(1), day(2), {"key:K1"}),)), ScheduleError,
+     "no release is live on the first day"),
+    (lambda: scenario("nope"), UnknownScenarioError, "unknown scenario"),
+    (lambda: scenario("rekey-no-backup", colour="red"), UnknownSettingError, "unknown scenario setting"),
+    (lambda: build_timeline(strategy="spki"), UnknownStrategyError, "unknown pin strategy 'spki'"),
+    (lambda: build_timeline(cadence_days=0), OutOfRangeError, "cadence_days is 0"),
+    (lambda: simulate("a timeline"), NotATimelineError, "needs a Timeline, not str"),
+    (lambda: Cert("C1", "01/02/2027", S, day(3), "K1"), DateError, "YYYY-MM-DD"),
 ])
-def test_bad_input_is_one_clear_sentence(build, words):
-    with pytest.raises(RotationError, match="^[^\n]*$") as info:
+def test_bad_input_is_one_clear_sentence(build, error, words):
+    with pytest.raises(error, match="^[^\n]*$") as info:
         build()
     assert words in str(info.value)
+    assert isinstance(info.value, BadInputError) and error.__module__.startswith("helpers.")
+
+
+def test_one_vocabulary_for_pin_strategies():
+    """PLAN.json's spellings are the values; the renewal matrix shows the labels; typos get one sentence."""
+    assert [s.value for s in Strategy] == ["certificate", "leaf-spki", "leaf-spki+backup", "intermediate", "root"]
+    assert [s.label for s in Strategy] == ["certificate pin", "leaf SPKI", "leaf SPKI + backup",
+                                           "intermediate SPKI", "root SPKI"]
+    assert all(s.description for s in Strategy) and len({s.description for s in Strategy}) == 5
+    assert Strategy.parse("leaf-spki+backup") is Strategy.LEAF_SPKI_BACKUP
+    assert build_timeline(strategy="root").strategy is Strategy.ROOT
+    with pytest.raises(UnknownStrategyError, match="^unknown pin strategy 'leaf SPKI'; use one of certificate, "):
+        Strategy.parse("leaf SPKI")
 
 
 @settings(max_examples=30, deadline=None)
@@ -261,3 +289,13 @@ def test_the_constant_rate_shortcut_agrees_with_the_general_model(users, cadence
     nothing_locked = np.zeros((len(tl.releases), tl.days), dtype=bool)
     np.testing.assert_allclose(_shares_at_constant_rate(tl, nothing_locked.shape),
                                _shares_with_force_update(tl, nothing_locked), atol=1e-12)
+
+
+def test_the_catalogue_table_has_one_row_per_scenario():
+    from helpers.rotation import catalogue_table
+
+    table = catalogue_table()
+    assert [row[0] for row in table.rows] == list(SCENARIOS)
+    last = {row[0]: row[3] for row in table.rows}
+    assert last["rekey-no-backup"] == "never ends" and last["backup-pin-rotation"] == "none"
+    assert str(table).splitlines()[0].split()[:3] == ["scenario", "peak", "lockout"]

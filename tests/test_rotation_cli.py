@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from helpers.errors import CourseError
-from helpers.rotation import Users
-from helpers.rotation.cli import FIELDS, load_plan
+from helpers.errors import BadInputError, CourseError
+from helpers.rotation import SCENARIOS, Users
+from helpers.rotation.planfile import FIELDS, PlanFileError, load_plan, scenario_list
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "plans" / "example.json"
@@ -95,6 +95,24 @@ def test_a_missing_plan_file_exits_2():
 def test_neither_file_nor_scenario_exits_2():
     out = plan()
     assert out.returncode == 2 and "either a PLAN.json file or --scenario" in out.stderr
+
+
+def test_scenario_list_is_what_list_prints():
+    lines = scenario_list().splitlines()
+    assert [line.split()[0] for line in lines] == list(SCENARIOS)
+    assert lines[2] == f"{'rekey-no-backup':<30} A rekey without a backup pin"
+
+
+@pytest.mark.parametrize("source, words", [
+    ("no/such/plan.json", "there is no plan file"),
+    ({"start": "2026-09-01", "end": "2027-09-01", "strategy": "root", "colour": 1}, "unknown plan field"),
+    ({"start": "2026-09-01", "end": "2027-09-01"}, "lacks 'strategy'"),
+    ({"start": "2026-09-01", "end": "2027-09-01", "strategy": "root", "releases": {}}, "must be a JSON list"),
+])
+def test_a_malformed_plan_file_is_a_plan_file_error(source, words):
+    with pytest.raises(PlanFileError, match=words) as info:
+        load_plan(source)
+    assert isinstance(info.value, BadInputError)
 
 
 def test_load_plan_accepts_a_dict():

@@ -8,7 +8,8 @@ import matplotlib
 import pytest
 
 from helpers.rotation import (
-    RotationError,
+    OutOfRangeError,
+    UnknownSettingError,
     build_timeline,
     certificate_schedule,
     fixed_alerts,
@@ -40,19 +41,32 @@ def test_figure_has_four_aligned_panels_and_a_summary():
 
 
 def test_widget_lab_redraws_on_a_control_change():
-    from helpers.widgets.rotation import FIGURE_CLASS, LAB_CLASS, apply_change, rotation_lab
+    from helpers.widgets.rotation import FIGURE_CLASS, LAB_CLASS, RotationLab
 
-    lab = rotation_lab()
+    lab = RotationLab()
     before, text = bytes(lab.image.value), lab.summary.value
     assert before.startswith(b"\xff\xd8")  # a JPEG: quicker to encode than a PNG
     assert LAB_CLASS in lab.widget._dom_classes and FIGURE_CLASS in lab.image._dom_classes
     first = lab.controls["review_days"]
     assert first.description == "Review delay (days)"
-    apply_change(lab, key_reuse=True)  # backup pin + one planned rekey
+    lab.set(key_reuse=True)  # backup pin + one planned rekey
     assert bytes(lab.image.value) != before and "nobody is ever locked out" in lab.summary.value
     assert text != lab.summary.value
-    with pytest.raises(RotationError, match="unknown lab control"):
-        apply_change(lab, colour="red")
+    with pytest.raises(UnknownSettingError, match="unknown lab control"):
+        lab.set(colour="red")
+    with pytest.raises(UnknownSettingError, match="unknown lab setting"):
+        RotationLab(colour="red")
+
+
+def test_the_lab_starts_from_its_defaults_and_offers_every_strategy():
+    from helpers.pinning.strategy import Strategy
+    from helpers.widgets.rotation import DEFAULTS, RotationLab
+
+    lab = RotationLab()
+    assert lab.settings() == DEFAULTS
+    assert [v for _, v in lab.controls["strategy"].options] == list(Strategy)
+    assert lab.controls["strategy"].label == "leaf key + backup key"
+    assert RotationLab(lifetime=90, strategy="root").settings()["lifetime"] == 90
 
 
 @pytest.mark.parametrize("lifetime, noisy", [(398, 0.0), (90, 0.25), (47, 0.5), (6, 1.0)])
@@ -66,7 +80,7 @@ def test_fractional_alerts_scale_with_the_lifetime():
     (cert,) = certificate_schedule("2026-09-01", "2026-09-02", lifetime=47)
     third = [a for a in fractional_alerts([cert]) if a.rule == "1/3 of life left"][0]
     assert third.fires_on == dt.date(2026, 10, 2)          # day 31.3 of 47: 15.7 days left
-    with pytest.raises(RotationError):
+    with pytest.raises(OutOfRangeError):
         fractional_alerts([cert], fractions=(1.5,))
 
 
@@ -132,9 +146,20 @@ def test_pictures_share_a_cached_frame_and_match_the_plain_figure():
 
 
 def test_the_lab_gives_a_static_picture_of_what_it_shows():
-    from helpers.widgets.rotation import rotation_lab
+    from helpers.widgets.rotation import RotationLab
 
-    lab = rotation_lab(key_reuse=True)
+    lab = RotationLab(key_reuse=True)
     picture = lab.picture("start")
     assert picture.png.startswith(b"\x89PNG") and picture.title == "start"
     assert picture.summary in lab.summary.value and "nobody is ever locked out" in picture.summary
+
+
+def test_alert_report_is_a_table_then_the_noise_share():
+    from helpers.rotation import alert_report
+
+    (cert,) = certificate_schedule("2029-03-15", "2029-03-16", lifetime=47)
+    lines = alert_report(fixed_alerts([cert])).splitlines()
+    assert lines[0].split() == ["fires", "on", "about", "rule", "note"] and lines[1].startswith("----------  ")
+    assert lines[2].split()[:2] == ["2029-03-15", "C1"] and lines[2].endswith("noise: the certificate lives only 47 days")
+    assert lines[-1] == "4 alerts, 50% of them noise"
+    assert alert_report(fixed_alerts([cert]), limit=3).splitlines()[-2] == "... and 1 more"

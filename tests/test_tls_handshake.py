@@ -7,6 +7,7 @@ bytes OpenSSL sent. HKDF-Expand-Label is also checked against RFC 8448's publish
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import hmac
 
@@ -14,27 +15,34 @@ import pytest
 from cryptography.hazmat.primitives import hashes, serialization
 
 from helpers.cli import main
-from helpers.errors import CourseError
+from helpers.errors import BadInputError, CourseError
 from helpers.pki import course_pki
 from helpers.tls import records as R
+from helpers.tls.checks import MissingMessageError, NotTLS13Error
+from helpers.tls.contexts import PresentedChainError
 from helpers.tls.handshake import (
     FAILURES,
-    SUITES,
     Capture,
-    DecryptionError,
-    Handshake,
-    HandshakeError,
-    KeyLogError,
-    decrypt_record,
+    FailureCaseError,
+    capture_handshake,
+    decode,
     failed_handshake,
-    hkdf_expand_label,
     offered_tls13_suites,
-    parse_keylog,
-    record_nonce,
     run_handshake,
-    traffic_keys,
     with_reordered_cipher_suites,
 )
+from helpers.tls.keyschedule import (
+    SUITES,
+    DecryptionError,
+    KeyLogError,
+    decrypt_record,
+    hkdf_expand_label,
+    parse_keylog,
+    record_nonce,
+    traffic_keys,
+)
+from helpers.tls.names import APPLICATION_DATA, HANDSHAKE
+from helpers.tls.suites import SuiteError
 
 DER = serialization.Encoding.DER
 TLS13_FLOW = ["ClientHello", "ServerHello", "ChangeCipherSpec", "EncryptedExtensions", "Certificate",
@@ -71,14 +79,14 @@ def test_each_suite_is_negotiated_decrypted_and_verified(by_suite, pki):
     assert names[9:] == ["NewSessionTicket", "NewSessionTicket", "application data", "application data"]
     for flight in hs.flights:
         for view in flight.records:
-            if view.record.content_type == R.APPLICATION_DATA:
+            if view.record.content_type == APPLICATION_DATA:
                 assert view.protection.startswith("encrypted: "), view.protection
                 assert not any(isinstance(i, type(None)) for i in view.items)
     encrypted = [v for f in hs.flights for v in f.records
                  if v.protection == "encrypted: server handshake key"]
     assert [i.name for v in encrypted for i in v.items] == ["EncryptedExtensions", "Certificate",
                                                             "CertificateVerify", "Finished"]
-    assert _der(hs.chain()) == _der(pki.chain(pki.leaf))
+    assert _der(hs.chain()) == _der(pki.leaf.chain)
     assert hs.verify_certificate_verify() is True
     assert hs.verify_finished() == {"server": True, "client": True}
     request = [i for _, who, i in hs.items if i.name == "application data" and who == "client"][0]
@@ -87,7 +95,7 @@ def test_each_suite_is_negotiated_decrypted_and_verified(by_suite, pki):
 
 def test_in_process_default_handshake_carries_the_course_chain(pki):
     hs = run_handshake()
-    assert _der(hs.chain()) == _der(pki.chain(pki.leaf))
+    assert _der(hs.chain()) == _der(pki.leaf.chain)
     assert hs.find("CertificateVerify").scheme_name == "ecdsa_secp256r1_sha256"
     assert len(hs.find("Finished", "server").body) == SUITES[hs.cipher_suite].hash.digest_size
     assert "0x" not in repr(hs)
@@ -132,26 +140,36 @@ def test_tampered_ciphertext_fails_authentication():
     sender, data = hs.capture.flights[1]
     flipped = data[:-3] + bytes([data[-3] ^ 1]) + data[-2:]       # a byte of the server's Finished record
     with pytest.raises(DecryptionError, match="failed authentication"):
-        Handshake(Capture([hs.capture.flights[0], (sender, flipped)], hs.capture.keylog))
+        decode(Capture((hs.capture.flights[0], (sender, flipped)), hs.capture.keylog))
 
 
 def test_missing_key_log_leaves_records_encrypted():
     hs = run_handshake(request=False)
-    blind = Handshake(Capture(hs.capture.flights, ""))
+    blind = decode(Capture(hs.capture.flights, ""))
     assert {v.protection for f in blind.flights for v in f.records} >= {"encrypted (no key in the key log)"}
-    with pytest.raises(HandshakeError):
+    with pytest.raises(MissingMessageError, match="no decrypted server Finished"):
         blind.verify_finished()
+
+
+def test_decoding_is_a_pure_function_with_a_frozen_result():
+    capture = capture_handshake(request=False)
+    first, second = decode(capture), decode(capture)
+    assert first == second and first is not second        # same capture, same handshake
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.tls13 = False
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        first.flights[0].records[0].protection = "changed"
 
 
 def test_tls12_sends_the_certificate_in_clear(pki):
     hs = run_handshake(tls12=True)
     assert hs.version == "TLS 1.2" and hs.succeeded
     [view] = [v for v in hs.flights[1].records if any(i.name == "Certificate" for i in v.items)]
-    assert view.protection == "plaintext" and view.record.content_type == R.HANDSHAKE
-    assert _der(hs.chain()) == _der(pki.chain(pki.leaf))
+    assert view.protection == "plaintext" and view.record.content_type == HANDSHAKE
+    assert _der(hs.chain()) == _der(pki.leaf.chain)
     assert pki.leaf.cert.public_bytes(DER) in hs.capture.flights[1][1]   # visible on the wire
     assert pki.leaf.cert.public_bytes(DER) not in run_handshake().capture.flights[1][1]
-    with pytest.raises(HandshakeError, match="TLS 1.3 only"):
+    with pytest.raises(NotTLS13Error, match="TLS 1.3 only"):
         hs.verify_certificate_verify()
 
 
@@ -170,7 +188,7 @@ def test_unknown_ca_alert_and_exception(pki):
     assert [(who, a.name) for who, a in hs.alerts] == [("client", "unknown_ca")]
     assert "unable to get local issuer certificate" in hs.errors["client"]
     assert hs.errors["server"] == "SSLError: TLSV1_ALERT_UNKNOWN_CA"
-    assert _der(hs.chain()) == _der(pki.chain(pki.corporate_leaf))
+    assert _der(hs.chain()) == _der(pki.corporate_leaf.chain)
     assert "0x" not in " ".join(hs.errors.values())
 
 
@@ -178,6 +196,16 @@ def test_failures_also_fail_under_tls12():
     for case in FAILURES:
         hs = failed_handshake(case, tls12=True)
         assert hs.version == "TLS 1.2" and hs.alerts and "client" in hs.errors
+
+
+def test_failure_cases_are_data_with_a_title_and_their_run_arguments(pki):
+    assert set(FAILURES) == {"wrong-host", "unknown-ca"}
+    assert FAILURES["wrong-host"].title.startswith("the client asks for www.yourapp.com")
+    assert FAILURES["wrong-host"].arguments(pki) == {"chain": pki.leaf, "server_hostname": "www.yourapp.com"}
+    assert FAILURES["unknown-ca"].arguments(pki) == {"chain": pki.corporate_leaf,
+                                                      "server_hostname": "api.yourapp.com"}
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        FAILURES["unknown-ca"].presents = "leaf"
 
 
 def test_rfc8448_key_schedule_vectors():
@@ -198,36 +226,46 @@ def test_decrypt_record_round_trip_and_padding(suite):
     """Seal a record as RFC 8446 5.2 says (type byte + zero padding), then decrypt it."""
     spec = SUITES[suite]
     key, iv = traffic_keys(bytes(range(spec.hash.digest_size)), spec)
-    inner = b"hello" + bytes([R.HANDSHAKE]) + bytes(7)
+    inner = b"hello" + bytes([HANDSHAKE]) + bytes(7)
     header = bytes([23, 3, 3]) + (len(inner) + 16).to_bytes(2, "big")
     nonce = bytes(a ^ b for a, b in zip(iv, (5).to_bytes(12, "big"), strict=True))
     assert record_nonce(iv, 5) == nonce
     sealed = spec.aead(key).encrypt(nonce, inner, header)
     record = R.parse_records(header + sealed)[0]
-    assert decrypt_record(record, key, iv, 5, spec) == (R.HANDSHAKE, b"hello")
+    assert decrypt_record(record, key, iv, 5, spec) == (HANDSHAKE, b"hello")
     with pytest.raises(DecryptionError):
         decrypt_record(record, key, iv, 6, spec)                      # wrong sequence number
+    header = bytes([23, 3, 3]) + (8 + 16).to_bytes(2, "big")
+    padding_only = spec.aead(key).encrypt(nonce, bytes(8), header)   # no content type byte at all
+    with pytest.raises(R.TLSParseError, match="padding only"):
+        decrypt_record(R.parse_records(header + padding_only)[0], key, iv, 5, spec)
 
 
-def test_key_schedule_lives_in_its_own_module_and_stays_importable_from_handshake():
+def test_the_key_schedule_is_imported_from_its_own_module_only():
     from helpers.tls import handshake, keyschedule
 
-    for name in keyschedule.__all__:
-        assert getattr(handshake, name) is getattr(keyschedule, name), name
-    assert issubclass(KeyLogError, CourseError) and issubclass(DecryptionError, CourseError)
+    assert not [name for name in keyschedule.__all__ if hasattr(handshake, name)]
+    assert issubclass(KeyLogError, BadInputError)
+    # a failed AEAD tag is a verdict (tampering detected), not bad input
+    assert issubclass(DecryptionError, CourseError) and not issubclass(DecryptionError, BadInputError)
 
 
-def test_bad_inputs_raise_course_errors():
-    with pytest.raises(HandshakeError, match="not a TLS 1.3 cipher suite"):
+def test_bad_inputs_raise_errors_named_for_the_problem():
+    with pytest.raises(SuiteError, match="not a TLS 1.3 cipher suite"):
         run_handshake(suite="TLS_RSA_WITH_RC4")
-    with pytest.raises(HandshakeError, match="cannot be combined"):
+    with pytest.raises(SuiteError, match="cannot be combined"):
         run_handshake(tls12=True, suite="TLS_AES_128_GCM_SHA256")
-    with pytest.raises(HandshakeError, match="failing-handshake case"):
+    with pytest.raises(FailureCaseError, match="failing-handshake case"):
         failed_handshake("expired")
     with pytest.raises(KeyLogError, match="Line 1"):
         parse_keylog("CLIENT_RANDOM zz")
-    with pytest.raises(CourseError):
+    with pytest.raises(PresentedChainError):
         run_handshake(chain=["not a certificate"])
+    with pytest.raises(MissingMessageError, match="ClientHello offering two suites"):
+        with_reordered_cipher_suites(decode(Capture((), "")))
+    for error in (SuiteError, FailureCaseError, KeyLogError, PresentedChainError, MissingMessageError,
+                  NotTLS13Error, R.TLSParseError):
+        assert issubclass(error, BadInputError), error
 
 
 def test_cli_walk(capsys):

@@ -8,7 +8,8 @@ import matplotlib
 import pytest
 
 from helpers.exercises import lesson04 as ex
-from helpers.tls.handshake import format_table, run_handshake
+from helpers.show import Table
+from helpers.tls.handshake import run_handshake
 
 matplotlib.use("Agg")
 
@@ -47,8 +48,19 @@ def test_version_dependent_cells_have_the_right_substance():
 
     assert ssl.OPENSSL_VERSION.startswith(("OpenSSL", "LibreSSL"))
     assert backend.openssl_version_text().startswith(("OpenSSL", "LibreSSL", "BoringSSL"))
-    table = format_table(run_handshake().client_hello.rows(), ("field", "value"))
+    table = str(Table(("field", "value"), run_handshake().client_hello.rows(), wrap=80))
     for needed in ("extension server_name", "api.yourapp.com", "extension supported_versions",
                    "extension key_share", "extension signature_algorithms", "cipher_suites"):
         assert needed in table
     assert max(len(line) for line in table.splitlines()) <= 140
+
+
+def test_the_flight_table_is_a_course_table_with_a_rule_and_no_random_bytes():
+    hs = run_handshake(request=False)
+    table = hs.flight_table()
+    assert isinstance(table, Table) and table.headers == ("flight", "direction", "protection", "contents")
+    lines = str(table).splitlines()
+    assert lines[0].split() == ["flight", "direction", "protection", "contents"]
+    assert set(lines[1].replace(" ", "")) == {"-"}
+    assert lines[2].split() == ["1", "client", "→", "server", "plaintext", "ClientHello"]
+    assert len(table.rows) == len(hs.flight_rows()) and "<script>" not in table._repr_html_()

@@ -6,14 +6,14 @@ Whatever bytes it is given, the parser either returns objects or raises TLSParse
 
 from __future__ import annotations
 
-import ssl
 import struct
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.errors import CourseError
+from helpers.errors import BadInputError
+from helpers.tls import names as N
 from helpers.tls import records as R
 from helpers.tls.handshake import offered_tls13_suites, run_handshake
 
@@ -83,12 +83,8 @@ def test_real_server_hello_names_the_version_and_suite(tls13):
     server_hello = tls13.server_hello
     assert server_hello.supported_version == "TLS 1.3"
     assert server_hello.legacy_version == 0x0303          # TLS 1.3 hides as 1.2 in the legacy field
-    assert server_hello.cipher_suite_name == ssl_cipher_iana_name(tls13.capture.negotiated["cipher"])
-
-
-def ssl_cipher_iana_name(openssl_name: str) -> str:
-    """ssl reports TLS 1.3 suites by their IANA names already."""
-    return openssl_name
+    # ssl reports TLS 1.3 suites by their IANA names, as the parser does
+    assert server_hello.cipher_suite_name == tls13.capture.negotiated["cipher"]
 
 
 def test_alerts_and_change_cipher_spec_by_name():
@@ -105,7 +101,7 @@ def test_tls12_certificate_and_key_exchange_are_parsed(tls12):
     names = [m.name for m in tls12.messages]
     assert names[:5] == ["ClientHello", "ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone"]
     key_exchange = tls12.find("ServerKeyExchange")
-    assert R.group_name(key_exchange.group) == "x25519"
+    assert N.group_name(key_exchange.group) == "x25519"
     assert key_exchange.rows()[1] == ("signature scheme", "ecdsa_secp256r1_sha256")
 
 
@@ -119,7 +115,7 @@ def test_truncation_error_names_offset_and_expectation():
         R.parse_handshake(bytes(fragment))
     message = str(caught.value)
     assert "offset 39" in message and "the session id (250 bytes)" in message
-    assert isinstance(caught.value, CourseError)
+    assert isinstance(caught.value, BadInputError)
 
 
 def test_every_truncation_of_real_records_raises_parse_error(tls12):
@@ -196,5 +192,19 @@ def test_fuzz_mutated_real_messages(tls13, tls12, data):
     _exercise(bytes(raw))
 
 
-def test_ssl_module_is_the_one_under_test():
-    assert ssl.OPENSSL_VERSION  # the version appears in the lesson (nbval-ignore-output)
+def test_names_for_known_grease_and_unknown_numbers():
+    assert N.cipher_suite_name(0x1301) == "TLS_AES_128_GCM_SHA256"
+    assert N.group_name(0x11EC) == "X25519MLKEM768"
+    assert N.extension_name(0x0A0A) == N.cipher_suite_name(0xFAFA) == "GREASE"   # RFC 8701
+    assert N.cipher_suite_name(0x0A1A) == "unknown(0x0a1a)"                      # not GREASE: bytes differ
+    assert N.alert_name(0x0A) == "unexpected_message" and N.alert_name(0xFF) == "unknown(0xff)"
+    assert N.alert_level_name(2) == "fatal" and N.handshake_type_name(99) == "unknown(99)"
+    assert N.version_name(0x0304) == "TLS 1.3"
+
+
+def test_key_exchange_errors_name_the_real_offset():
+    """The curve-type byte of a ServerKeyExchange sits 4 bytes into its message, wherever that starts."""
+    not_named_curve = bytes([12]) + (4).to_bytes(3, "big") + bytes([1, 0, 29, 0])
+    for base in (0, 100):
+        with pytest.raises(R.TLSParseError, match=f"at offset {base + 4} that is not 3"):
+            R.parse_handshake(not_named_curve, base=base)

@@ -8,19 +8,27 @@ import threading
 
 import pytest
 
-from helpers.errors import CourseError
-from helpers.pki import course_pki
+from helpers.errors import BadInputError
+from helpers.pem import NotAPrivateKeyError
+from helpers.pki import ServerChainError, course_pki
+from helpers.tls.contexts import PresentedChainError, TrustAnchorsError, as_chain
 from helpers.tls.servers import (
     API_TOKEN,
     USERS,
     Failure,
     HTTPSServer,
-    ServerError,
-    as_chain,
+    NotListeningError,
+    NotRunningError,
+    RequestPathError,
+    ServerRunningError,
+    TargetError,
     describe_exception,
     get,
     try_get,
 )
+
+PKI = course_pki()
+ROOTS = [PKI.root.cert]
 
 
 def _open_fds() -> set[str]:
@@ -32,32 +40,32 @@ def _threads() -> set[threading.Thread]:
 
 
 def test_users_with_the_right_token():
-    with HTTPSServer() as server:
-        response = get(server, "/users", token=API_TOKEN)
+    with HTTPSServer(PKI.leaf) as server:
+        response = get(server, "/users", token=API_TOKEN, roots=ROOTS)
     assert response.status == 200 and response.ok and response.json == list(USERS)
     assert response.tls_version == "TLSv1.3"
     assert response.headers["Content-Type"] == "application/json"
 
 
 def test_missing_or_wrong_token_is_401_and_unknown_path_404():
-    with HTTPSServer() as server:
-        assert get(server.port, "/users").status == 401
-        wrong = get(server.url, "/users", token="guess")
+    with HTTPSServer(PKI.leaf) as server:
+        assert get(server.port, "/users", roots=ROOTS).status == 401
+        wrong = get(server.url, "/users", token="guess", roots=ROOTS)
         assert wrong.status == 401 and "bearer" in wrong.json["error"]
         assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
-        assert get(server, "/admin", token=API_TOKEN).status == 404
+        assert get(server, "/admin", token=API_TOKEN, roots=ROOTS).status == 404
     assert server.log == [("GET", "/users", 401), ("GET", "/users", 401), ("GET", "/admin", 404)]
 
 
 def test_start_stop_twice_leaks_no_thread_or_socket():
-    with HTTPSServer() as warm:      # warm up lazy imports and caches before measuring
-        get(warm, token=API_TOKEN)
+    with HTTPSServer(PKI.leaf) as warm:      # warm up lazy imports and caches before measuring
+        get(warm, token=API_TOKEN, roots=ROOTS)
     threads, fds = _threads(), _open_fds()
     for _ in range(2):
-        server = HTTPSServer()
+        server = HTTPSServer(PKI.leaf)
         with server:
-            assert get(server, token=API_TOKEN).status == 200
-            assert isinstance(try_get(server, server_hostname="www.yourapp.com"), Failure)
+            assert get(server, token=API_TOKEN, roots=ROOTS).status == 200
+            assert isinstance(try_get(server, server_hostname="www.yourapp.com", roots=ROOTS), Failure)
             assert server.running
         assert not server.running
         assert _threads() == threads, "a server or request thread is still alive"
@@ -65,18 +73,18 @@ def test_start_stop_twice_leaks_no_thread_or_socket():
 
 
 def test_the_same_object_can_be_started_again():
-    server = HTTPSServer()
+    server = HTTPSServer(PKI.leaf)
     with server:
-        first = get(server, token=API_TOKEN).status
+        first = get(server, token=API_TOKEN, roots=ROOTS).status
     with server:
-        second = get(server, token=API_TOKEN).status
+        second = get(server, token=API_TOKEN, roots=ROOTS).status
     assert first == second == 200
 
 
 def test_wrong_host_and_unknown_ca_fail_with_the_apps_exception():
-    pki = course_pki()
-    with HTTPSServer() as server:
-        wrong_host = try_get(server, server_hostname="www.yourapp.com")
+    pki = PKI
+    with HTTPSServer(PKI.leaf) as server:
+        wrong_host = try_get(server, server_hostname="www.yourapp.com", roots=ROOTS)
         unknown = try_get(server, roots=[pki.corporate_ca.cert])
         with pytest.raises(ssl.SSLCertVerificationError):
             get(server, roots=[pki.government_root.cert])
@@ -91,42 +99,58 @@ def test_serves_a_custom_chain_and_an_attackers_chain():
     pki = course_pki()
     stuffed = [pki.leaf.cert, pki.intermediate.cert, pki.rogue_ca.cert]
     with HTTPSServer(stuffed, pki.leaf.key) as server:
-        assert get(server, token=API_TOKEN).status == 200
+        assert get(server, token=API_TOKEN, roots=ROOTS).status == 200
         assert len(server.chain) == 3
     with HTTPSServer(pki.rogue_leaf) as rogue:
         assert get(rogue, token=API_TOKEN, roots=[pki.rogue_ca.cert]).status == 200
-        assert isinstance(try_get(rogue, token=API_TOKEN), Failure)   # the course root does not vouch for it
+        assert isinstance(try_get(rogue, token=API_TOKEN, roots=ROOTS), Failure)   # the course root refuses it
 
 
 def test_tls12_server():
-    with HTTPSServer(tls12=True) as server:
-        assert get(server, token=API_TOKEN).tls_version == "TLSv1.2"
+    with HTTPSServer(PKI.leaf, tls12=True) as server:
+        assert get(server, token=API_TOKEN, roots=ROOTS).tls_version == "TLSv1.2"
 
 
-def test_bad_inputs_raise_course_errors():
-    pki = course_pki()
-    with pytest.raises(ServerError, match="not a certificate"):
+def test_bad_inputs_raise_errors_named_for_the_problem():
+    pki = PKI
+    with pytest.raises(PresentedChainError, match="not a certificate"):
         as_chain(["garbage"], pki.leaf.key)
-    with pytest.raises(ServerError, match="does not match"):
+    with pytest.raises(PresentedChainError, match="private key"):
+        as_chain([pki.leaf.cert])                                  # no key anywhere
+    with pytest.raises(ServerChainError, match="does not match"):
         HTTPSServer([pki.leaf.cert], pki.rogue_leaf.key).start()
-    with pytest.raises(ServerError, match="not a server"):
-        get("api.yourapp.com")
-    with HTTPSServer() as server:
+    with pytest.raises(NotAPrivateKeyError):
+        HTTPSServer([pki.leaf.cert], "not a key").start()
+    with pytest.raises(TargetError, match="not a server"):
+        get("api.yourapp.com", roots=ROOTS)
+    with pytest.raises(TrustAnchorsError, match="non-empty list"):
+        get(443, roots=[])
+    with HTTPSServer(PKI.leaf) as server:
         port = server.port
-        with pytest.raises(ServerError, match="request path"):
-            get(server, "users")
-        with pytest.raises(ServerError, match="already running"):
+        with pytest.raises(RequestPathError, match="request path"):
+            get(server, "users", roots=ROOTS)
+        with pytest.raises(ServerRunningError, match="already running"):
             server.start()
-    with pytest.raises(ServerError, match="Nothing is listening"):
-        get(port)
-    with pytest.raises(ServerError, match="not running"):
+    with pytest.raises(NotListeningError, match="Nothing is listening"):
+        get(port, roots=ROOTS)
+    with pytest.raises(NotRunningError, match="not running"):
         _ = server.port
-    assert issubclass(ServerError, CourseError)
+    for error in (PresentedChainError, TrustAnchorsError, ServerChainError, NotAPrivateKeyError, TargetError,
+                  RequestPathError, ServerRunningError, NotListeningError, NotRunningError):
+        assert issubclass(error, BadInputError), error
+
+
+def test_the_course_chain_is_never_a_hidden_default():
+    """Callers pass what the server presents and what the client trusts."""
+    with pytest.raises(TypeError):
+        HTTPSServer()                                                  # the point of the test
+    with HTTPSServer(PKI.leaf) as server, pytest.raises(TypeError):
+        get(server, token=API_TOKEN)
 
 
 def test_repr_and_descriptions_have_no_addresses_or_ports():
-    with HTTPSServer() as server:
-        text = repr(server) + str(try_get(server, server_hostname="x.example"))
+    with HTTPSServer(PKI.leaf) as server:
+        text = repr(server) + str(try_get(server, server_hostname="x.example", roots=ROOTS))
         assert str(server.port) not in text and "0x" not in text
     assert describe_exception(ConnectionRefusedError(111, "Connection refused")) == (
         "ConnectionRefusedError: Connection refused")

@@ -11,5 +11,5 @@ def add(sub) -> None:
 def run(args) -> int:
     from ..attacks import scoreboard
 
-    print(scoreboard().to_text())
+    print(scoreboard().text())
     return 0

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from ..pki import Attacker
 from . import Question, Wrong, choice
 
-ATTACK_KEYS = ("rogue CA", "corporate proxy", "government root", "DV mis-issuance")
+#: The attack names a learner may give, as the scoreboard shows them.
+ATTACK_KEYS = tuple(a.value for a in Attacker)
 
 q1 = Question(
     name="q1",
@@ -26,11 +28,12 @@ q1 = Question(
 
 
 _WHY_IT_CONNECTS = {
-    "rogue CA": "'rogue CA' still connects: the compromised CA is a public CA that ships in the system store",
-    "DV mis-issuance": "'DV mis-issuance' still connects: its certificate chains to your own CA, which the "
-                       "system store holds",
-    "corporate proxy": "'corporate proxy' still connects: its CA is in the system store",
-    "government root": "'government root' still connects: its root is in the system store",
+    Attacker.ROGUE_CA: "'rogue CA' still connects: the compromised CA is a public CA that ships in the system "
+                       "store",
+    Attacker.DV_MISISSUANCE: "'DV mis-issuance' still connects: its certificate chains to your own CA, which "
+                             "the system store holds",
+    Attacker.CORPORATE_PROXY: "'corporate proxy' still connects: its CA is in the system store",
+    Attacker.GOVERNMENT_ROOT: "'government root' still connects: its root is in the system store",
 }
 
 
@@ -59,8 +62,8 @@ def system_only_results() -> set[str]:
     from ..pki import course_pki
 
     pki = course_pki()
-    system_store = [pki.root.cert, pki.rogue_ca.cert]  # the public CAs that ship with the device
-    return {a.key for a in ATTACKS if run_attack(a, CaClient, roots=system_store).connected}
+    system_store = [pki.root.cert, pki.attacker_cas[Attacker.ROGUE_CA].cert]  # the CAs the device ships
+    return {str(a.key) for a in ATTACKS if run_attack(a, CaClient, roots=system_store).connected}
 
 
 q2 = Question(

@@ -69,14 +69,14 @@ def _check_rotation_pins(answer) -> str:
         pins = PinSet(pins=tuple([answer] if isinstance(answer, str) else answer))
     except PinError as why:
         raise Wrong(f"One of those is not a pin: {why}") from None
-    if not survives(pins, pki.chain(pki.leaf)):
+    if not survives(pins, pki.leaf.chain):
         kinds = " They look like certificate pins; use spki_pin(...)." if _are_cert_pins(pins) else ""
         raise Wrong(f"These pins do not match even today's chain, so the app is locked out now.{kinds}")
     for label, chain in (("the intermediate rotation", event_chain("intermediate rotation")),
                          ("the planned rekey onto the backup key", event_chain("planned rekey"))):
         if not survives(pins, chain):
             raise Wrong(f"These pins lock the app out after {label}.")
-    if survives(pins, pki.chain(pki.misissued_leaf)):
+    if survives(pins, pki.misissued_leaf.chain):
         raise Wrong("These pins survive, but they also accept the mis-issued certificate: a pin on a "
                     "CA's key trusts everything that CA signs. Pin keys only you hold.")
     return "Your own current key plus a backup key you generated in advance survive both changes."

@@ -12,6 +12,7 @@ import datetime as dt
 
 import numpy as np
 
+from ..pinning.strategy import Strategy
 from ..rotation import Cert, Release, Timeline, Users, scenario, simulate
 from ..rotation.model import as_date
 from ..rotation.scenarios import REKEY_DAY, START
@@ -65,7 +66,7 @@ def _q2(answer) -> str:
     if s.days_unprotected:
         raise Wrong(f"nobody is locked out, but users run without pinning on {s.days_unprotected} days; "
                     "find a fix that keeps pinning on.")
-    if answer.strategy in ("intermediate", "root"):
+    if answer.strategy in (Strategy.INTERMEDIATE, Strategy.ROOT):
         return ("Pinning the CA works here because it never changes in this scenario, but you now trust "
                 "every certificate that CA issues. A backup key keeps the pin on your own key.")
     return "Every release carries the backup key K2, so the rekey is a non-event, even for never-updaters."

@@ -20,10 +20,12 @@ import ssl
 
 from cryptography import x509
 
+from ..course import HOST
+from ..pem import load_der_certificate
 from .client import (
-    HOST,
     CaClient,
     PinnedClient,
+    Refusal,
     Refused,
     _as_pinset,
     _handshake,
@@ -73,15 +75,15 @@ class BrokenCallbackClient(CaClient):
         try:
             return super().connect(host, port, servername)
         except Refused as why:
-            if not why.reason.startswith("certificate validation failed"):
+            if why.kind is not Refusal.VALIDATION:
                 raise
             failed = why
         sock = _unvalidated_handshake(host, port, servername)  # like dart:io after a failed check
-        leaf = x509.load_der_x509_certificate(sock.getpeercert(binary_form=True))
+        leaf = load_der_certificate(sock.getpeercert(binary_form=True))
         if self.callback(leaf, servername, port):
             return sock
         sock.close()
-        raise Refused(f"{failed.reason}, and the callback rejected the certificate")
+        raise Refused(f"{failed.reason}, and the callback rejected the certificate", Refusal.CALLBACK)
 
 
 def _unvalidated_handshake(host: str, port: int, servername: str) -> ssl.SSLSocket:

@@ -9,66 +9,70 @@ the connection if one certificate in it matches a pin. Checking the chain the se
 Where the verified chain comes from:
 
 * Python 3.13+: the public ``SSLSocket.get_verified_chain()``;
-* Python 3.10-3.12: the same method, private, on ``sslsock._sslobj``;
+* Python 3.11-3.12: the same method, private, on ``sslsock._sslobj``;
 * when neither gives a chain (a resumed session returns an empty one, CPython
   gh-160171), :func:`rebuild_verified_chain` builds it again with cryptography's
-  verifier from what the server sent and the same trust store.
+  verifier from what the server sent and the same trust store (:func:`connected_chain`
+  does both).
 
 Also here: :func:`trust_anchor_context`, pinning by trust anchor (trust *only* your own
 certificate, OpenSSL's ``VERIFY_X509_PARTIAL_CHAIN``), which is what Dart's
-``SecurityContext(withTrustedRoots: false)`` does; and ``python -m helpers connect``.
+``SecurityContext(withTrustedRoots: false)`` does. Every context comes from
+:func:`helpers.tls.contexts.client_context`. A refusal is a :class:`Refused` verdict whose
+``kind`` (a :class:`Refusal`) says which check failed.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import http.client
-import ipaddress
 import socket
 import ssl
-import warnings
 from collections.abc import Sequence
+from enum import Enum
 from pathlib import Path
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 from cryptography.x509 import verification
 
 from .. import clock
-from ..errors import BadInputError
-from ..course import HOST
-from ..pem import load_certificates
+from ..course import HOST, TIMEOUT
+from ..pem import host_general_name, load_certificates, load_der_certificate, short_name
+from ..tls.contexts import as_roots, client_context
 from ..tls.servers import Response
 from .pins import Pin, PinSet
 
 __all__ = [
-    "HOST", "CaClient", "ClientError", "PinnedClient", "Refused", "Response", "TrustAnchorClient",
-    "fetch", "parse_hostport", "rebuild_verified_chain", "trust_anchor_context", "trust_store_context",
+    "CaClient", "PinnedClient", "Refusal", "Refused", "Response", "TrustAnchorClient", "check_pins",
+    "connected_chain", "fetch", "rebuild_verified_chain", "trust_anchor_context", "trust_store_context",
     "unverified_chain", "verified_chain",
 ]
 
-_TIMEOUT = 5.0
 
+class Refusal(Enum):
+    """Which check made a client refuse a server."""
 
-class ClientError(BadInputError):
-    """A client was set up with something it cannot use (no roots, a bad address, ...)."""
+    UNREACHABLE = "could not connect"
+    VALIDATION = "certificate validation failed"
+    HANDSHAKE = "the TLS handshake failed"
+    PINS = "no pin matched"
+    CALLBACK = "the callback rejected the certificate"
+    NOT_HTTP = "the server did not answer with HTTP"
 
 
 class Refused(Exception):
-    """The client refused the server. A verdict, not bad input: ``reason`` says why."""
+    """The client refused the server. A verdict, not bad input: ``reason`` says why, ``kind`` which check."""
 
-    def __init__(self, reason: str):
+    def __init__(self, reason: str, kind: Refusal):
         super().__init__(reason)
-        self.reason = reason
+        self.reason, self.kind = reason, kind
 
 
 # --- chains ------------------------------------------------------------------------------
 
 def _as_certs(items) -> list[x509.Certificate]:
-    if not items:
-        return []
-    return [x509.load_der_x509_certificate(c if isinstance(c, bytes) else c.public_bytes(_ssl_der()))
-            for c in items]
+    return [load_der_certificate(c if isinstance(c, bytes) else c.public_bytes(_ssl_der()))
+            for c in items or []]
 
 
 def _ssl_der() -> int:
@@ -82,7 +86,7 @@ def verified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate
     """The chain OpenSSL built and verified: leaf first, trust anchor last ([] if unknown)."""
     if hasattr(sock, "get_verified_chain"):  # Python 3.13+
         return _as_certs(sock.get_verified_chain())
-    return _as_certs(sock._sslobj.get_verified_chain())  # Python 3.10-3.12
+    return _as_certs(sock._sslobj.get_verified_chain())  # Python 3.11-3.12
 
 
 def unverified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate]:
@@ -100,42 +104,29 @@ def rebuild_verified_chain(sent: Sequence[x509.Certificate], roots: Sequence[x50
     (the course clock by default).
     """
     if not sent:
-        raise Refused("the server sent no certificate")
+        raise Refused("the server sent no certificate", Refusal.VALIDATION)
     store = verification.Store(list(roots))
     builder = verification.PolicyBuilder().store(store).time(at or clock.now())
     try:
-        name = x509.IPAddress(ipaddress.ip_address(host))
-    except ValueError:
-        name = x509.DNSName(host)
-    try:
-        verifier = builder.build_server_verifier(name)
+        verifier = builder.build_server_verifier(host_general_name(host))
         return list(verifier.verify(sent[0], list(sent[1:])))
     except verification.VerificationError as exc:
-        raise Refused(f"cryptography's verifier refused the chain: {exc}") from None
+        raise Refused(f"cryptography's verifier refused the chain: {exc}", Refusal.VALIDATION) from None
+
+
+def connected_chain(sock: ssl.SSLSocket, roots: Sequence[x509.Certificate], servername: str = HOST,
+                    at: _dt.datetime | None = None) -> list[x509.Certificate]:
+    """The verified chain of a connection: OpenSSL's, or rebuilt by cryptography when OpenSSL gives none."""
+    return verified_chain(sock) or rebuild_verified_chain(unverified_chain(sock), roots, servername, at)
 
 
 # --- trust stores and contexts -------------------------------------------------------------
 
-def _roots_pem(roots) -> str:
-    if isinstance(roots, str | Path):
-        try:
-            return Path(roots).read_text(encoding="ascii")
-        except (OSError, UnicodeDecodeError):
-            raise ClientError(f"cannot read the trust store {str(roots)!r}; pass a PEM file of "
-                              "root certificates.") from None
-    certs = list(roots or [])
-    if not certs or not all(isinstance(c, x509.Certificate) for c in certs):
-        raise ClientError("a trust store is a non-empty list of x509.Certificate objects (or a PEM "
-                          "file); pass e.g. [pki.root.cert].")
-    return "".join(c.public_bytes(serialization.Encoding.PEM).decode() for c in certs)
-
-
 def _roots_list(roots) -> list[x509.Certificate]:
+    """The trust store as certificates: ``roots`` is certificates, or a PEM file of them."""
     if isinstance(roots, str | Path):
-        with warnings.catch_warnings():  # certifi has six roots with serial 0
-            warnings.simplefilter("ignore")
-            return x509.load_pem_x509_certificates(_roots_pem(roots).encode())
-    return list(roots)
+        return load_certificates(roots)
+    return as_roots(roots)
 
 
 def trust_store_context(roots) -> ssl.SSLContext:
@@ -143,11 +134,7 @@ def trust_store_context(roots) -> ssl.SSLContext:
 
     This is "the device's trust store": whatever CA is in it is trusted for every name.
     """
-    try:
-        return ssl.create_default_context(cadata=_roots_pem(roots))
-    except ssl.SSLError:
-        raise ClientError("the trust store holds no usable certificate; pass PEM root "
-                          "certificates.") from None
+    return client_context(_roots_list(roots))
 
 
 def trust_anchor_context(anchors: Sequence[x509.Certificate]) -> ssl.SSLContext:
@@ -166,15 +153,16 @@ def trust_anchor_context(anchors: Sequence[x509.Certificate]) -> ssl.SSLContext:
 
 def _handshake(context: ssl.SSLContext, host: str, port: int, servername: str) -> ssl.SSLSocket:
     try:
-        raw = socket.create_connection((host, port), timeout=_TIMEOUT)
+        raw = socket.create_connection((host, port), timeout=TIMEOUT)
     except OSError as exc:
-        raise Refused(f"could not connect to {host}:{port} ({exc.strerror or exc})") from None
+        raise Refused(f"could not connect to {host}:{port} ({exc.strerror or exc})", Refusal.UNREACHABLE) from None
     try:
         return context.wrap_socket(raw, server_hostname=servername)
     except ssl.SSLCertVerificationError as exc:
-        raise Refused(f"certificate validation failed: {exc.verify_message}") from None
+        raise Refused(f"certificate validation failed: {exc.verify_message}", Refusal.VALIDATION) from None
     except (ssl.SSLError, OSError) as exc:
-        raise Refused(f"the TLS handshake failed: {getattr(exc, 'reason', None) or exc}") from None
+        raise Refused(f"the TLS handshake failed: {getattr(exc, 'reason', None) or exc}",
+                      Refusal.HANDSHAKE) from None
     finally:
         raw.close()  # wrap_socket took over the descriptor; this only closes on failure
 
@@ -185,7 +173,8 @@ class CaClient:
     label = "default (CA trust)"
 
     def __init__(self, roots):
-        self.context = trust_store_context(roots)
+        self.roots = _roots_list(roots)
+        self.context = client_context(self.roots)
 
     def connect(self, host: str, port: int, servername: str = HOST) -> ssl.SSLSocket:
         """Open a validated TLS connection (close it when done), or raise :class:`Refused`."""
@@ -198,7 +187,8 @@ class TrustAnchorClient(CaClient):
     label = "trust anchor (withTrustedRoots: false)"
 
     def __init__(self, anchors: Sequence[x509.Certificate]):
-        self.context = trust_anchor_context(anchors)
+        self.roots = _roots_list(anchors)
+        self.context = trust_anchor_context(self.roots)
 
 
 def _as_pinset(pins) -> PinSet:
@@ -223,13 +213,13 @@ class PinnedClient(CaClient):
     def __init__(self, pins, roots, *, rebuild: bool = False, at: _dt.datetime | None = None):
         super().__init__(roots)
         self.pins = _as_pinset(pins)
-        self.roots = _roots_list(roots)
         self.rebuild, self.at = rebuild, at
 
     def chain_of(self, sock: ssl.SSLSocket, servername: str) -> list[x509.Certificate]:
         """The verified chain to check: OpenSSL's, or the rebuilt one when that is missing."""
-        chain = [] if self.rebuild else verified_chain(sock)
-        return chain or rebuild_verified_chain(unverified_chain(sock), self.roots, servername, self.at)
+        if self.rebuild:
+            return rebuild_verified_chain(unverified_chain(sock), self.roots, servername, self.at)
+        return connected_chain(sock, self.roots, servername, self.at)
 
     def connect(self, host: str, port: int, servername: str = HOST) -> ssl.SSLSocket:
         sock = super().connect(host, port, servername)
@@ -251,14 +241,9 @@ def check_pins(pins: PinSet, chain: Sequence[x509.Certificate], *, at=None,
         return []
     found = pins.matching(chain)
     if not found:
-        names = ", ".join(_cn(c) for c in chain) or "an empty chain"
-        raise Refused(f"no pin matched the {checks} ({names})")
+        names = ", ".join(short_name(c) for c in chain) or "an empty chain"
+        raise Refused(f"no pin matched the {checks} ({names})", Refusal.PINS)
     return found
-
-
-def _cn(cert: x509.Certificate) -> str:
-    names = cert.subject.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(names[0].value) if names else cert.subject.rfc4514_string()
 
 
 # --- one HTTP request ------------------------------------------------------------------------
@@ -270,7 +255,7 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
     The token is sent only after the client has accepted the server: that is the whole
     point. The HTTP part is the standard library's ``http.client`` on our socket.
     """
-    connection = http.client.HTTPConnection(servername, port, timeout=_TIMEOUT)
+    connection = http.client.HTTPConnection(servername, port, timeout=TIMEOUT)
     connection.sock = client.connect(host, port, servername)  # a preset socket skips connect()
     try:
         connection.request("GET", path, headers={"Authorization": f"Bearer {token}",
@@ -279,7 +264,7 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
         body = reply.read()
         version = connection.sock.version() if connection.sock else ""
     except (http.client.HTTPException, OSError) as exc:
-        raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})") from None
+        raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})", Refusal.NOT_HTTP) from None
     finally:
         connection.close()
     return Response.from_reply(reply, body, version)

@@ -1,9 +1,9 @@
 """All of the course's matplotlib code lives in this package, one module per lesson topic.
 
 Every figure uses :func:`course_style` (the colour-blind-safe ``tableau-colorblind10``
-palette) and never encodes a meaning in colour alone: each series also gets a marker,
-a hatch or a text label from :data:`MARKERS` / :data:`HATCHES`. A lesson follows each
-figure with a one-line text summary, which the plotting function returns.
+palette) and never encodes a meaning in colour alone: each series also gets a hatch (from
+:data:`HATCHES`), a line style or a text label. A lesson follows each figure with a one-line
+text summary, which the plotting function returns.
 """
 
 from __future__ import annotations
@@ -11,7 +11,6 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Iterator
 
-MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 HATCHES = ("", "///", "...", "xxx", "\\\\\\", "++", "oo", "--")
 
 
@@ -37,11 +36,3 @@ def course_style() -> Iterator[None]:
     # Leaving rc_context restores "interactive" too; keep the inline backend's setting, or the
     # next figure in a notebook would silently never appear.
     matplotlib.interactive(interactive)
-
-
-def palette() -> list[str]:
-    """The colour-blind-safe colours, in order."""
-    import matplotlib.pyplot as plt
-
-    with course_style():
-        return [c["color"] for c in plt.rcParams["axes.prop_cycle"]]

@@ -86,7 +86,7 @@ def _key_runs(result: Result) -> list[tuple[str, str, int, int]]:
     return [tuple(r) for r in runs]
 
 
-def _certificates(ax, result: Result, colours) -> None:
+def _certificates(ax, result: Result) -> None:
     """Lane 0: each certificate's validity. Lane 1: which key (and intermediate) is served, hatched per key."""
     valid = [box for i, c in enumerate(result.timeline.certs)
              for box in _boxes([(_day(result, c.issued), c.lifetime_days)], 0.05 + 0.4 * (i % 2), 0.35)]
@@ -148,7 +148,7 @@ def _band(t: np.ndarray, lower: np.ndarray, upper: np.ndarray) -> np.ndarray:
 
 
 def _shares(ax, result: Result, colours) -> None:
-    """Locked out (``xxx``) at the bottom, unprotected (``...``) above, then each version's connected users."""
+    """Locked out (``xx``) at the bottom, unprotected (``//``) above, then each version's connected users."""
     t = np.arange(result.share.shape[1])
     layers = np.vstack([result.locked_out, result.unprotected, result.share * (result.state == CONNECTED)])
     tops = np.cumsum(layers, axis=0)
@@ -249,7 +249,7 @@ class TimelineFigure:
         with course_style():
             for artist in self._data():
                 artist.remove()
-            _certificates(self.axes[0], result, self.colours)
+            _certificates(self.axes[0], result)
             _versions(self.axes[1], result, self.colours)
             _shares(self.axes[2], result, self.colours)
             _lines(self.axes[3], result)

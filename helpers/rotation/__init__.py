@@ -4,11 +4,24 @@
 * :mod:`.scenarios` builds certificate schedules, release trains and the named stories;
 * :mod:`.planner` turns a certificate schedule into a safe release calendar;
 * :mod:`.monitoring` shows when expiry and pin alerts fire;
-* :mod:`.planfile` reads PLAN.json files and runs the planner on them (``python -m helpers plan``).
+* :mod:`.planfile` reads PLAN.json files and runs the planner on them (``python -m helpers plan``);
+* :mod:`.errors` names what can be wrong with a timeline, one exception per problem.
 
-Figures are in :mod:`helpers.plots.rotation`, the interactive lab in :mod:`helpers.widgets.rotation`.
+What an app pins is a :class:`helpers.pinning.strategy.Strategy`. Figures are in
+:mod:`helpers.plots.rotation`, the interactive lab in :mod:`helpers.widgets.rotation`.
 """
 
+from ..pinning.strategy import Strategy
+from .errors import (
+    DateError,
+    NotATimelineError,
+    OutOfRangeError,
+    PinLabelError,
+    ScheduleError,
+    UnknownScenarioError,
+    UnknownSettingError,
+    UsersError,
+)
 from .model import (
     CONNECTED,
     LOCKED_OUT,
@@ -16,7 +29,6 @@ from .model import (
     Cert,
     Release,
     Result,
-    RotationError,
     Summary,
     Timeline,
     Users,
@@ -28,7 +40,6 @@ from .scenarios import (
     LIFETIMES,
     SCENARIOS,
     START,
-    STRATEGIES,
     build_timeline,
     catalogue,
     catalogue_table,
@@ -40,9 +51,10 @@ from .scenarios import (
 )
 
 __all__ = [
-    "CONNECTED", "LOCKED_OUT", "UNPROTECTED", "Cert", "Release", "Result", "RotationError", "Summary",
-    "Timeline", "Users", "simulate", "Alert", "alert_report", "fixed_alerts", "fractional_alerts",
-    "noise_share", "pin_alerts", "Plan", "PinChange", "adoption_days", "plan_rotation", "LIFETIMES",
-    "SCENARIOS", "START", "STRATEGIES", "build_timeline", "catalogue", "catalogue_table", "certificate_schedule",
-    "max_lifetime", "pins_for", "release_train", "scenario",
+    "CONNECTED", "LOCKED_OUT", "UNPROTECTED", "Cert", "Release", "Result", "Summary", "Timeline", "Users",
+    "simulate", "Alert", "alert_report", "fixed_alerts", "fractional_alerts", "noise_share", "pin_alerts",
+    "Plan", "PinChange", "adoption_days", "plan_rotation", "LIFETIMES", "SCENARIOS", "START", "Strategy",
+    "build_timeline", "catalogue", "catalogue_table", "certificate_schedule", "max_lifetime", "pins_for",
+    "release_train", "scenario", "DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError",
+    "ScheduleError", "UnknownScenarioError", "UnknownSettingError", "UsersError",
 ]

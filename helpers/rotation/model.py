@@ -31,7 +31,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..errors import CourseError
+from ..pinning.strategy import Strategy
+from .errors import DateError, NotATimelineError, PinLabelError, ScheduleError, UsersError
 
 #: The parts of a chain that a pin can name, in chain order.
 PIN_KINDS = ("cert", "key", "intermediate", "root")
@@ -41,31 +42,27 @@ CONNECTED, UNPROTECTED, LOCKED_OUT = 0, 1, 2
 STATE_NAMES = ("connected", "unprotected", "locked out")
 
 
-class RotationError(CourseError, ValueError):
-    """A certificate schedule, release or plan that the simulator cannot use."""
-
-
 def as_date(value, what: str = "date") -> _dt.date:
-    """Accept a ``date``, a ``datetime`` or an ISO string; raise :class:`RotationError` otherwise."""
+    """Accept a ``date``, a ``datetime`` or an ISO string; raise :class:`DateError` otherwise."""
     if isinstance(value, _dt.datetime):
         value = value.date()
     if not isinstance(value, _dt.date):
         try:
             value = _dt.date.fromisoformat(str(value).strip()[:10])
         except ValueError:
-            raise RotationError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-15.") \
+            raise DateError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-15.") \
                 from None
     if not 1990 <= value.year <= 2200:
-        raise RotationError(f"{what} {value} is outside the years 1990-2200 that the simulator covers; "
-                            "pick a nearer date.")
+        raise DateError(f"{what} {value} is outside the years 1990-2200 that the simulator covers; "
+                        "pick a nearer date.")
     return value
 
 
 def check_pin(pin: str) -> str:
-    """Return ``pin`` if it looks like ``kind:value``; raise :class:`RotationError` otherwise."""
+    """Return ``pin`` if it looks like ``kind:value``; raise :class:`PinLabelError` otherwise."""
     kind, sep, value = str(pin).partition(":")
     if not sep or kind not in PIN_KINDS or not value:
-        raise RotationError(
+        raise PinLabelError(
             f"pin {pin!r} is not of the form kind:value with kind one of {', '.join(PIN_KINDS)}; "
             "write it like key:K2 or intermediate:R11."
         )
@@ -88,11 +85,11 @@ class Cert:
         for name in ("issued", "deployed", "expires"):
             object.__setattr__(self, name, as_date(getattr(self, name), f"certificate {self.label} {name}"))
         if self.expires <= self.issued:
-            raise RotationError(f"certificate {self.label} expires ({self.expires}) before it is issued "
-                                f"({self.issued}); swap or fix the dates.")
+            raise DateError(f"certificate {self.label} expires ({self.expires}) before it is issued "
+                            f"({self.issued}); swap or fix the dates.")
         if not self.issued <= self.deployed < self.expires:
-            raise RotationError(f"certificate {self.label} is deployed on {self.deployed}, outside its "
-                                f"validity {self.issued}..{self.expires}; deploy it between those dates.")
+            raise DateError(f"certificate {self.label} is deployed on {self.deployed}, outside its "
+                            f"validity {self.issued}..{self.expires}; deploy it between those dates.")
 
     @property
     def lifetime_days(self) -> int:
@@ -124,15 +121,15 @@ class Release:
         if self.expires is not None:
             object.__setattr__(self, "expires", as_date(self.expires, f"release {self.version} expires"))
         if isinstance(self.pins, str | bytes) or not isinstance(self.pins, list | tuple | set | frozenset):
-            raise RotationError(f"release {self.version} pins must be a list of pins like [\"key:K1\"], "
+            raise PinLabelError(f"release {self.version} pins must be a list of pins like [\"key:K1\"], "
                                 f"not {self.pins!r}.")
         object.__setattr__(self, "pins", frozenset(check_pin(p) for p in self.pins))
         if not self.pins:
-            raise RotationError(f"release {self.version} has no pins; give it at least one, like [\"key:K1\"] "
+            raise PinLabelError(f"release {self.version} has no pins; give it at least one, like [\"key:K1\"] "
                                 "(an app without pinning needs no rotation plan).")
         if self.live < self.submitted:
-            raise RotationError(f"release {self.version} goes live on {self.live}, before it was submitted "
-                                f"on {self.submitted}; fix the dates.")
+            raise DateError(f"release {self.version} goes live on {self.live}, before it was submitted "
+                            f"on {self.submitted}; fix the dates.")
 
     @classmethod
     def ship(cls, version: str, submitted, pins, *, review_days: int = 2,
@@ -156,13 +153,13 @@ class Users:
         for name in ("half_life_days", "never_update", "force_half_life_days"):
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-                raise RotationError(f"{name} is {value!r}, but it must be a number; write e.g. 10 or 0.03.")
+                raise UsersError(f"{name} is {value!r}, but it must be a number; write e.g. 10 or 0.03.")
         if not (0.0 <= float(self.never_update) <= 1.0):
-            raise RotationError(f"never_update is {self.never_update}, but a share lies between 0 and 1; "
-                                "write 3% as 0.03.")
+            raise UsersError(f"never_update is {self.never_update}, but a share lies between 0 and 1; "
+                             "write 3% as 0.03.")
         for name in ("half_life_days", "force_half_life_days"):
             if not float(getattr(self, name)) > 0:
-                raise RotationError(f"{name} is {getattr(self, name)}; a half-life must be more than 0 days.")
+                raise UsersError(f"{name} is {getattr(self, name)}; a half-life must be more than 0 days.")
 
     def adopted(self, days_since_live: float) -> float:
         """Share of *all* users on a release (or newer) this many days after it went live."""
@@ -179,39 +176,29 @@ class Timeline:
     releases: tuple[Release, ...]
     users: Users = field(default_factory=Users)
     name: str = "custom"
-    strategy: str = ""
+    strategy: Strategy | None = None   # what the releases pin, when one strategy built them
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", as_date(self.start, "timeline start"))
         object.__setattr__(self, "end", as_date(self.end, "timeline end"))
+        if self.strategy is not None:
+            object.__setattr__(self, "strategy", Strategy.parse(self.strategy))
         if self.end <= self.start:
-            raise RotationError(f"the timeline ends ({self.end}) on or before it starts ({self.start}); "
-                                "swap the dates.")
+            raise DateError(f"the timeline ends ({self.end}) on or before it starts ({self.start}); "
+                            "swap the dates.")
         if not self.certs:
-            raise RotationError("the timeline has no certificates; give the server at least one.")
+            raise ScheduleError("the timeline has no certificates; give the server at least one.")
         if not self.releases:
-            raise RotationError("the timeline has no app releases; give it at least one.")
+            raise ScheduleError("the timeline has no app releases; give it at least one.")
         object.__setattr__(self, "certs", tuple(sorted(self.certs, key=lambda c: (c.deployed, c.issued))))
         object.__setattr__(self, "releases", tuple(sorted(self.releases, key=lambda r: (r.live, r.version))))
         if self.releases[0].live > self.start:
-            raise RotationError(f"no release is live on the first day ({self.start}); the first one goes live "
+            raise ScheduleError(f"no release is live on the first day ({self.start}); the first one goes live "
                                 f"on {self.releases[0].live}, so start the timeline then or ship earlier.")
-
-    def replace(self, **changes) -> Timeline:
-        """A copy with some fields changed (a ``dataclasses.replace`` shortcut)."""
-        import dataclasses
-
-        return dataclasses.replace(self, **changes)
 
     @property
     def days(self) -> int:
         return (self.end - self.start).days + 1
-
-    def served_on(self, day) -> Cert | None:
-        """The certificate the server presents on ``day`` (the latest one deployed by then)."""
-        day = as_date(day)
-        served = [c for c in self.certs if c.deployed <= day]
-        return served[-1] if served else None
 
 
 @dataclass(frozen=True)
@@ -277,8 +264,8 @@ class Result:
     def index(self, day) -> int:
         i = (as_date(day) - self.timeline.start).days
         if not 0 <= i < self.share.shape[1]:
-            raise RotationError(f"{day} is outside the timeline {self.timeline.start}..{self.timeline.end}; "
-                                "pick a day inside it.")
+            raise DateError(f"{day} is outside the timeline {self.timeline.start}..{self.timeline.end}; "
+                            "pick a day inside it.")
         return i
 
     def on(self, day) -> dict[str, float]:
@@ -397,8 +384,8 @@ def _shares_with_force_update(timeline: Timeline, locked: np.ndarray) -> np.ndar
 def simulate(timeline: Timeline) -> Result:
     """Run the model: who is connected, unprotected or locked out, per version and day."""
     if not isinstance(timeline, Timeline):
-        raise RotationError(f"simulate() needs a Timeline, not {type(timeline).__name__}; build one with "
-                            "rotation.scenario(...) or rotation.build_timeline(...).")
+        raise NotATimelineError(f"simulate() needs a Timeline, not {type(timeline).__name__}; build one with "
+                                "rotation.scenario(...) or rotation.build_timeline(...).")
     state, server_ok = chain_states(timeline)
     share = update_shares(timeline, state == LOCKED_OUT)
     t = np.datetime64(timeline.start, "D") + np.arange(timeline.days)

@@ -19,7 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .model import Cert, Release, RotationError, as_date
+from ..clock import today
+from ..show import Table
+from .errors import OutOfRangeError
+from .model import Cert, Release, as_date
 
 FIXED_THRESHOLDS = (90, 60, 30, 14)
 #: Fractions of the lifetime still left when an alert fires.
@@ -36,9 +39,9 @@ class Alert:
     noise: bool = False
     note: str = ""
 
-    def line(self) -> str:
-        flag = "  (noise: " + self.note + ")" if self.noise else (f"  ({self.note})" if self.note else "")
-        return f"{self.fires_on}  {self.subject:<12} {self.rule}{flag}"
+    def row(self) -> tuple[str, str, str, str]:
+        """(fires on, subject, rule, note) for :func:`alert_report`."""
+        return str(self.fires_on), self.subject, self.rule, f"noise: {self.note}" if self.noise else self.note
 
 
 def fixed_alerts(certs: Sequence[Cert], thresholds: Sequence[int] = FIXED_THRESHOLDS) -> list[Alert]:
@@ -56,7 +59,7 @@ def fixed_alerts(certs: Sequence[Cert], thresholds: Sequence[int] = FIXED_THRESH
 def fractional_alerts(certs: Sequence[Cert], fractions: Sequence[float] = LIFETIME_FRACTIONS) -> list[Alert]:
     """Alerts when a fraction of the lifetime is left; never noise, however short the lifetime."""
     if any(not 0 < f < 1 for f in fractions):
-        raise RotationError(f"alert fractions {tuple(fractions)} must lie between 0 and 1; use e.g. 1/3.")
+        raise OutOfRangeError(f"alert fractions {tuple(fractions)} must lie between 0 and 1; use e.g. 1/3.")
     alerts = []
     for cert in certs:
         for frac in fractions:
@@ -79,8 +82,6 @@ def pin_alerts(releases: Sequence[Release], certs: Sequence[Cert], *, on=None,
     ``on`` is the day you look (default: the course clock's today); only events within
     ``warn_days`` after it, or already overdue, are listed.
     """
-    from ..clock import today
-
     on = as_date(on, "monitoring day") if on is not None else today()
     horizon = on + _dt.timedelta(days=warn_days)
     alerts = []
@@ -99,8 +100,8 @@ def pin_alerts(releases: Sequence[Release], certs: Sequence[Cert], *, on=None,
 
 
 def alert_report(alerts: Sequence[Alert], limit: int = 12) -> str:
-    """Alerts as text, one line each (the first ``limit``), and the share of noise."""
-    lines = [a.line() for a in alerts[:limit]]
+    """Alerts as a text table, one row each (the first ``limit``), and the share of noise."""
+    lines = [Table(("fires on", "about", "rule", "note"), [a.row() for a in alerts[:limit]]).text()]
     if len(alerts) > limit:
         lines.append(f"... and {len(alerts) - limit} more")
     lines.append(f"{len(alerts)} alerts, {noise_share(alerts):.0%} of them noise")

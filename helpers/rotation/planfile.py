@@ -18,6 +18,7 @@ PLAN.json format (dates are ``YYYY-MM-DD``; fields marked * are required)::
       "start": "2026-09-01",  "end": "2028-08-31",            *
       "strategy": "leaf-spki+backup",                         * certificate | leaf-spki |
                                                                 leaf-spki+backup | intermediate | root
+                                                                (see helpers.pinning.strategy)
       "target_lockout": 0.005,      "review_days": 2,      "cadence_days": 14,
       "pin_expiry_days": null,      (days after each build; null = pins never expire)
       "users": {"half_life_days": 10, "never_update": 0.03, "force_update": false},
@@ -40,9 +41,17 @@ import json
 import math
 from pathlib import Path
 
-from .model import Cert, Release, RotationError, Timeline, Users, as_date, simulate
+from ..errors import BadInputError
+from ..pinning.strategy import Strategy
+from .errors import DateError, UnknownScenarioError
+from .model import Cert, Release, Timeline, Users, as_date, simulate
 from .planner import Plan, plan_rotation
-from .scenarios import SCENARIOS, build_timeline, certificate_schedule, check_strategy
+from .scenarios import SCENARIOS, build_timeline, catalogue, certificate_schedule
+
+
+class PlanFileError(BadInputError):
+    """A PLAN.json that cannot be read: no such file, not JSON, or a field missing, unknown or malformed."""
+
 
 FIELDS = {"start", "end", "strategy", "target_lockout", "review_days", "cadence_days", "pin_expiry_days",
           "users", "schedule", "certificates", "known_from", "releases", "name", "description"}
@@ -53,13 +62,13 @@ def _number(data: dict, key: str, default, kind=float):
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise RotationError(f"{key} is {value!r}, but it must be a number; write e.g. {default!r}.")
+        raise PlanFileError(f"{key} is {value!r}, but it must be a number; write e.g. {default!r}.")
     return kind(value)
 
 
 def _list(value, what: str) -> list:
     if not isinstance(value, list):
-        raise RotationError(f"{what} must be a JSON list (in [ ]), not {type(value).__name__}; see the format.")
+        raise PlanFileError(f"{what} must be a JSON list (in [ ]), not {type(value).__name__}; see the format.")
     return value
 
 
@@ -70,16 +79,16 @@ def _certificates(plan: dict, start, end) -> tuple[Cert, ...]:
                               c.get("intermediate", "R10"), c.get("root", "ISRG Root X1"))
                          for c in _list(plan["certificates"], "certificates"))
         except (KeyError, TypeError) as exc:
-            raise RotationError(f"a certificate lacks the field {exc}; each needs label, issued, expires "
+            raise PlanFileError(f"a certificate lacks the field {exc}; each needs label, issued, expires "
                                 "and key.") from None
     sched = plan.get("schedule", {})
     if not isinstance(sched, dict):
-        raise RotationError("schedule must be an object like {\"lifetime\": 90}; see the format above.")
+        raise PlanFileError("schedule must be an object like {\"lifetime\": 90}; see the format above.")
     try:
         switches = [(s["date"], s["intermediate"], s.get("root", "ISRG Root X1"))
                     for s in _list(sched.get("ca_switches", []), "ca_switches")]
     except (KeyError, TypeError):
-        raise RotationError("each ca_switches entry needs a date and an intermediate.") from None
+        raise PlanFileError("each ca_switches entry needs a date and an intermediate.") from None
     return certificate_schedule(start, end, lifetime=sched.get("lifetime", 90),
                                 key_reuse=bool(sched.get("key_reuse", True)),
                                 rollovers=_list(sched.get("rollovers", []), "rollovers"), ca_switches=switches)
@@ -91,13 +100,13 @@ def _releases(plan: dict, review: int) -> tuple[Release, ...]:
         try:
             version, submitted, pins = str(item["version"]), as_date(item["submitted"]), item["pins"]
         except (KeyError, TypeError) as exc:
-            raise RotationError(f"a release lacks the field {exc}; each needs version, submitted and "
+            raise PlanFileError(f"a release lacks the field {exc}; each needs version, submitted and "
                                 "pins.") from None
         earliest = submitted + _dt.timedelta(days=review)
         live = as_date(item.get("live", earliest), f"release {version} live")
         if live < earliest:
-            raise RotationError(f"release {version} goes live on {live}, before its {review}-day review could "
-                                f"finish ({earliest}); move it to {earliest} or later.")
+            raise DateError(f"release {version} goes live on {live}, before its {review}-day review could "
+                            f"finish ({earliest}); move it to {earliest} or later.")
         releases.append(Release(version, submitted, live, pins, item.get("expires")))
     return tuple(releases)
 
@@ -105,7 +114,7 @@ def _releases(plan: dict, review: int) -> tuple[Release, ...]:
 def _known_from(plan: dict) -> dict:
     known = plan.get("known_from") or {}
     if not isinstance(known, dict):
-        raise RotationError("known_from must be an object mapping pins to dates, like {\"key:K2\": \"2026-09-01\"}.")
+        raise PlanFileError("known_from must be an object mapping pins to dates, like {\"key:K2\": \"2026-09-01\"}.")
     return known
 
 
@@ -116,28 +125,28 @@ def load_plan(source) -> tuple[dict, Plan, Timeline | None]:
     else:
         path = Path(source)
         if not path.is_file():
-            raise RotationError(f"there is no plan file at {str(source)!r}; check the path.")
+            raise PlanFileError(f"there is no plan file at {str(source)!r}; check the path.")
         try:
             plan = json.loads(path.read_text(encoding="utf-8"))
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise RotationError(f"{path.name} is not valid JSON ({getattr(exc, 'msg', 'bad bytes')} "
+            raise PlanFileError(f"{path.name} is not valid JSON ({getattr(exc, 'msg', 'bad bytes')} "
                                 f"at line {getattr(exc, 'lineno', '?')}); fix it and try again.") from None
     if not isinstance(plan, dict):
-        raise RotationError("a plan must be a JSON object with start, end and strategy; see the format.")
+        raise PlanFileError("a plan must be a JSON object with start, end and strategy; see the format.")
     unknown = sorted(set(plan) - FIELDS)
     if unknown:
-        raise RotationError(f"unknown plan field {unknown[0]!r}; the fields are {', '.join(sorted(FIELDS))}.")
+        raise PlanFileError(f"unknown plan field {unknown[0]!r}; the fields are {', '.join(sorted(FIELDS))}.")
     missing = [k for k in ("start", "end", "strategy") if k not in plan]
     if missing:
-        raise RotationError(f"the plan lacks {missing[0]!r}; start, end and strategy are required.")
+        raise PlanFileError(f"the plan lacks {missing[0]!r}; start, end and strategy are required.")
     start, end = as_date(plan["start"], "start"), as_date(plan["end"], "end")
     if end <= start:
-        raise RotationError(f"the plan ends ({end}) on or before it starts ({start}); swap the dates.")
-    strategy = check_strategy(str(plan["strategy"]))
+        raise DateError(f"the plan ends ({end}) on or before it starts ({start}); swap the dates.")
+    strategy = Strategy.parse(str(plan["strategy"]))
     review = _number(plan, "review_days", 2, int)
     users_in = plan.get("users", {})
     if not isinstance(users_in, dict) or set(users_in) - set(Users.__dataclass_fields__):
-        raise RotationError(f"users must be an object with some of {', '.join(Users.__dataclass_fields__)}.")
+        raise PlanFileError(f"users must be an object with some of {', '.join(Users.__dataclass_fields__)}.")
     users = Users(**users_in)
     certs = _certificates(plan, start, end)
     result = plan_rotation(certs, strategy, start=start, end=end, users=users, review_days=review,
@@ -154,7 +163,7 @@ def load_plan(source) -> tuple[dict, Plan, Timeline | None]:
 def scenario_plan(name: str, target: float = 0.005) -> tuple[Plan, Timeline]:
     """The planner run on a named scenario's certificates and users, plus the scenario as written."""
     if name not in SCENARIOS:
-        raise RotationError(f"unknown scenario {name!r}; run `python -m helpers plan --list` to see them.")
+        raise UnknownScenarioError(f"unknown scenario {name!r}; run `python -m helpers plan --list` to see them.")
     knobs = {**build_timeline.__kwdefaults__, **SCENARIOS[name].knobs}
     timeline = SCENARIOS[name].timeline()
     plan = plan_rotation(timeline.certs, timeline.strategy, start=timeline.start, end=timeline.end,
@@ -162,6 +171,11 @@ def scenario_plan(name: str, target: float = 0.005) -> tuple[Plan, Timeline]:
                          cadence_days=knobs["cadence_days"], target=target,
                          pin_expiry_days=knobs["pin_expiry_days"])
     return plan, timeline
+
+
+def scenario_list() -> str:
+    """What ``python -m helpers plan --list`` prints: each scenario's name and title, one a line."""
+    return "\n".join(f"{name:<30} {title}" for name, title in catalogue())
 
 
 def report(plan: Plan, written: Timeline | None, title: str) -> str:

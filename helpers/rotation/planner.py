@@ -23,12 +23,15 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from itertools import pairwise
 
-from .model import Cert, Release, RotationError, Timeline, Users, as_date, simulate
-from .scenarios import _whole_days, check_strategy, release_train
+from ..pinning.strategy import Strategy
+from .errors import OutOfRangeError
+from .model import Cert, Release, Timeline, Users, as_date, simulate
+from .scenarios import _whole_days, release_train
 
 DAY = _dt.timedelta(days=1)
-KIND = {"certificate": "cert", "leaf-spki": "key", "leaf-spki+backup": "key",
-        "intermediate": "intermediate", "root": "root"}
+#: The kind of simulator pin (``kind:value``) each strategy uses.
+KIND = {Strategy.CERTIFICATE: "cert", Strategy.LEAF_SPKI: "key", Strategy.LEAF_SPKI_BACKUP: "key",
+        Strategy.INTERMEDIATE: "intermediate", Strategy.ROOT: "root"}
 ATTRIBUTE = {"cert": "label", "key": "key", "intermediate": "intermediate", "root": "root"}
 
 
@@ -62,8 +65,8 @@ class PinChange:
                 f"{self.known_from})", drop]
 
 
-def pin_of(cert: Cert, strategy: str) -> str:
-    kind = KIND[check_strategy(strategy)]
+def pin_of(cert: Cert, strategy: Strategy) -> str:
+    kind = KIND[strategy]
     return f"{kind}:{getattr(cert, ATTRIBUTE[kind])}"
 
 
@@ -78,7 +81,7 @@ def adoption_days(users: Users, target: float, never_lacking: float) -> int | No
     return math.ceil(users.half_life_days * math.log2(updaters / room) - 1e-9)
 
 
-def pin_changes(certs: Sequence[Cert], strategy: str, start, end) -> list[tuple[_dt.date, str, str, Cert]]:
+def pin_changes(certs: Sequence[Cert], strategy: Strategy, start, end) -> list[tuple[_dt.date, str, str, Cert]]:
     """(day, old pin, new pin, new certificate) for each change of pinned identity in [start, end]."""
     ordered = sorted(certs, key=lambda c: c.deployed)
     changes = []
@@ -92,7 +95,7 @@ def pin_changes(certs: Sequence[Cert], strategy: str, start, end) -> list[tuple[
 def _known_from(strategy, new, cert, certs, previous_day, start, overrides) -> _dt.date:
     if new in overrides:
         return as_date(overrides[new], f"known_from for {new}")
-    if strategy == "leaf-spki+backup":
+    if strategy is Strategy.LEAF_SPKI_BACKUP:
         return previous_day            # the next backup key is generated at the previous rollover
     first = min(c.issued for c in certs if pin_of(c, strategy) == new)
     return max(first, start)
@@ -104,7 +107,7 @@ def _reasons(strategy, cert, users, target, review_days, adoption, never_lacking
         reasons.append(f"{users.never_update:.1%} of users never update and stay on the first release, which "
                        f"lacks this pin; that alone exceeds the {target:.1%} target, so pin it as a backup in "
                        "the first release or give pin sets an expiry (old versions then fail open)")
-    elif strategy == "certificate" and cert.lifetime_days <= review_days + adoption:
+    elif strategy is Strategy.CERTIFICATE and cert.lifetime_days <= review_days + adoption:
         reasons.append(f"certificate pinning cannot work with {cert.lifetime_days}-day certificates: each new "
                        f"certificate must sit in a live app for {review_days} days of review plus {adoption} "
                        "days of adoption before it is deployed, longer than it lives; pin a key instead")
@@ -115,7 +118,7 @@ def _reasons(strategy, cert, users, target, review_days, adoption, never_lacking
 class Plan:
     """A release calendar, the releases it implies, and the simulated result of following it."""
 
-    strategy: str
+    strategy: Strategy
     target: float
     changes: list[PinChange]
     timeline: Timeline
@@ -148,7 +151,7 @@ class Plan:
         return "\n".join(self.lines())
 
 
-def plan_rotation(certs: Sequence[Cert], strategy: str, *, start, end, users: Users | None = None,
+def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end, users: Users | None = None,
                   review_days: int = 2, cadence_days: int = 14, target: float = 0.005,
                   pin_expiry_days: int | None = None, known_from: Mapping[str, object] | None = None) -> Plan:
     """Plan every pin change in ``certs`` so that lockout stays at or below ``target``.
@@ -156,15 +159,15 @@ def plan_rotation(certs: Sequence[Cert], strategy: str, *, start, end, users: Us
     ``known_from`` maps a pin to the first day it may be put in an app (by default: the
     day its certificate is issued; for ``leaf-spki+backup``, the previous rollover).
     """
-    check_strategy(strategy)
+    strategy = Strategy.parse(strategy)
     start, end, users = as_date(start, "plan start"), as_date(end, "plan end"), users or Users()
     review_days, cadence_days = _whole_days(review_days, "review_days"), _whole_days(cadence_days, "cadence_days", 1)
     if pin_expiry_days is not None:
         pin_expiry_days = _whole_days(pin_expiry_days, "pin_expiry_days", 1)
     if isinstance(target, bool) or not isinstance(target, int | float):
-        raise RotationError(f"target {target!r} is not a number; write 0.5% as 0.005.")
+        raise OutOfRangeError(f"target {target!r} is not a number; write 0.5% as 0.005.")
     if not 0 < target < 1:
-        raise RotationError(f"target {target} is not a share between 0 and 1; write 0.5% as 0.005.")
+        raise OutOfRangeError(f"target {target} is not a share between 0 and 1; write 0.5% as 0.005.")
     first_submit = start - review_days * DAY
     first_expiry = first_submit + pin_expiry_days * DAY if pin_expiry_days else None
     changes, previous = [], first_submit

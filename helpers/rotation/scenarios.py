@@ -13,11 +13,15 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..clock import COURSE_NOW
-from .model import Cert, Release, RotationError, Timeline, Users, as_date, successor
+from ..pinning.strategy import Strategy
+from ..show import Table
+from .errors import DateError, OutOfRangeError, ScheduleError, UnknownScenarioError, UnknownSettingError
+from .model import Cert, Release, Timeline, Users, as_date, simulate, successor
 
 START = COURSE_NOW.date()
 DAY = _dt.timedelta(days=1)
@@ -37,15 +41,6 @@ LIFETIMES = {
 #: SC-081v3's phases: (from this date, maximum lifetime in days).
 SC081_PHASES = ((_dt.date(2026, 3, 15), 200), (_dt.date(2027, 3, 15), 100), (_dt.date(2029, 3, 15), 47))
 
-#: The pin strategies: which part of the chain the app pins.
-STRATEGIES = {
-    "certificate": "the leaf certificate itself (its hash changes at every renewal)",
-    "leaf-spki": "the leaf's public key (survives renewal only while the key is reused)",
-    "leaf-spki+backup": "the leaf's key plus a pre-generated backup key held offline",
-    "intermediate": "the issuing intermediate CA's key",
-    "root": "the root CA's key",
-}
-
 
 def max_lifetime(on) -> int:
     """The longest lifetime a public TLS certificate issued on ``on`` may have (SC-081v3)."""
@@ -56,12 +51,6 @@ def max_lifetime(on) -> int:
     return days
 
 
-def check_strategy(strategy: str) -> str:
-    if strategy not in STRATEGIES:
-        raise RotationError(f"unknown pin strategy {strategy!r}; use one of {', '.join(STRATEGIES)}.")
-    return strategy
-
-
 def renewal_interval(lifetime: int) -> int:
     """Renew when about a third of the lifetime is left (what ACME clients do), at least daily."""
     return max(1, lifetime - max(1, lifetime // 3))
@@ -69,8 +58,8 @@ def renewal_interval(lifetime: int) -> int:
 
 def _whole_days(value, what: str, least: int = 0, most: int = 3650) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not least <= value <= most:
-        raise RotationError(f"{what} is {value!r}, but it must be a number of days from {least} to {most}; "
-                            "write e.g. 90.")
+        raise OutOfRangeError(f"{what} is {value!r}, but it must be a number of days from {least} to {most}; "
+                              "write e.g. 90.")
     return int(value)
 
 
@@ -88,14 +77,15 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
     start = as_date(start, "schedule start")
     end = as_date(end, "schedule end") if end is not None else start + 2 * 365 * DAY
     if end <= start:
-        raise RotationError(f"the schedule ends ({end}) on or before it starts ({start}); swap the dates.")
-    events = sorted([(as_date(d, "rollover"), "rekey", None, None) for d in rollovers]
-                    + [(as_date(d, "CA switch"), "switch", i, r) for d, i, r in ca_switches], key=lambda e: e[0])
+        raise DateError(f"the schedule ends ({end}) on or before it starts ({start}); swap the dates.")
+    events = deque(sorted([(as_date(d, "rollover"), "rekey", None, None) for d in rollovers]
+                          + [(as_date(d, "CA switch"), "switch", i, r) for d, i, r in ca_switches],
+                          key=lambda e: e[0]))
     certs: list[Cert] = []
     day, key, n = start, "K1", 1
     while day <= end:
         while events and events[0][0] <= day:
-            _, what, new_int, new_root = events.pop(0)
+            _, what, new_int, new_root = events.popleft()
             if what == "rekey":
                 key = successor(key)
             else:
@@ -111,31 +101,31 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
     return tuple(certs)
 
 
-def pins_for(strategy: str, cert: Cert, *, backup: str | None = None) -> frozenset[str]:
+def pins_for(strategy: Strategy | str, cert: Cert, *, backup: str | None = None) -> frozenset[str]:
     """The pin set an app built while ``cert`` is served would carry under ``strategy``."""
-    check_strategy(strategy)
-    if strategy == "certificate":
+    strategy = Strategy.parse(strategy)
+    if strategy is Strategy.CERTIFICATE:
         return frozenset({f"cert:{cert.label}"})
-    if strategy == "leaf-spki":
+    if strategy is Strategy.LEAF_SPKI:
         return frozenset({f"key:{cert.key}"})
-    if strategy == "leaf-spki+backup":
+    if strategy is Strategy.LEAF_SPKI_BACKUP:
         return frozenset({f"key:{cert.key}", f"key:{backup or successor(cert.key)}"})
-    if strategy == "intermediate":
+    if strategy is Strategy.INTERMEDIATE:
         return frozenset({f"intermediate:{cert.intermediate}"})
     return frozenset({f"root:{cert.root}"})
 
 
-def release_train(certs: Sequence[Cert], strategy: str, *, start=START, end=None, cadence_days: int = 14,
-                  review_days: int = 2, pin_expiry_days: int | None = None,
+def release_train(certs: Sequence[Cert], strategy: Strategy | str, *, start=START, end=None,
+                  cadence_days: int = 14, review_days: int = 2, pin_expiry_days: int | None = None,
                   pins: Callable[[_dt.date], frozenset[str]] | None = None) -> tuple[Release, ...]:
     """Releases every ``cadence_days``, the first one live on ``start``.
 
     Each release pins what ``strategy`` says about the certificate served on the day it
     is built (submitted); pass ``pins(day)`` to choose the pin set yourself.
     """
-    check_strategy(strategy)
+    strategy = Strategy.parse(strategy)
     if not certs:
-        raise RotationError("there are no certificates to pin; give the server at least one certificate.")
+        raise ScheduleError("there are no certificates to pin; give the server at least one certificate.")
     start = as_date(start, "release start")
     end = as_date(end, "release end") if end is not None else max(c.expires for c in certs)
     cadence_days, review_days = _whole_days(cadence_days, "cadence_days", 1), _whole_days(review_days, "review_days")
@@ -153,15 +143,15 @@ def release_train(certs: Sequence[Cert], strategy: str, *, start=START, end=None
     return tuple(releases)
 
 
-def build_timeline(*, strategy: str = "leaf-spki", lifetime: int | str = 90, key_reuse: bool = True,
-                   rollovers: Sequence = (), ca_switches: Sequence = (), review_days: int = 2,
+def build_timeline(*, strategy: Strategy | str = Strategy.LEAF_SPKI, lifetime: int | str = 90,
+                   key_reuse: bool = True, rollovers: Sequence = (), ca_switches: Sequence = (), review_days: int = 2,
                    cadence_days: int = 14, half_life_days: float = 10.0, never_update: float = 0.03,
                    pin_expiry_days: int | None = None, force_update: bool = False, years: float = 2.0,
                    start=START, name: str = "custom", pins=None) -> Timeline:
     """One call from knobs to a :class:`Timeline` (what the scenarios and the widget lab use)."""
-    start = as_date(start, "start")
+    strategy, start = Strategy.parse(strategy), as_date(start, "start")
     if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 30:
-        raise RotationError(f"years is {years!r}; give a number of years between 0 and 30, e.g. 2.")
+        raise OutOfRangeError(f"years is {years!r}; give a number of years between 0 and 30, e.g. 2.")
     end = start + max(int(round(365 * years)), 2) * DAY - DAY
     certs = certificate_schedule(start, end, lifetime=lifetime, key_reuse=key_reuse,
                                  rollovers=rollovers, ca_switches=ca_switches)
@@ -183,8 +173,8 @@ class Scenario:
     def timeline(self, **overrides) -> Timeline:
         unknown = set(overrides) - set(build_timeline.__kwdefaults__)
         if unknown:
-            raise RotationError(f"unknown scenario setting {sorted(unknown)[0]!r}; use one of "
-                                f"{', '.join(sorted(build_timeline.__kwdefaults__))}.")
+            raise UnknownSettingError(f"unknown scenario setting {sorted(unknown)[0]!r}; use one of "
+                                      f"{', '.join(sorted(build_timeline.__kwdefaults__))}.")
         return build_timeline(**{**self.knobs, "name": self.name, **overrides})
 
 
@@ -195,39 +185,39 @@ SCENARIOS = {s.name: s for s in (
     Scenario("cert-pin-90d", "Certificate pinning, 90-day renewals, no backup",
              "The app pins the leaf certificate. Every renewal (every 60 days) is a new certificate, and the "
              "app learns its pin only in the next release, so every renewal locks out everyone not yet updated.",
-             dict(strategy="certificate", lifetime=90)),
+             dict(strategy=Strategy.CERTIFICATE, lifetime=90)),
     Scenario("spki-key-reused", "SPKI pinning with the key reused",
              "The app pins the leaf key and every renewal reuses it: renewals are invisible to the app. It works "
              "until the day the key has to change.",
-             dict(strategy="leaf-spki", lifetime=90, key_reuse=True)),
+             dict(strategy=Strategy.LEAF_SPKI, lifetime=90, key_reuse=True)),
     Scenario("rekey-no-backup", "A rekey without a backup pin",
              f"SPKI pinning with the key reused, until {REKEY_DAY} when the server gets a new key that no "
              "release pinned in advance.",
-             dict(strategy="leaf-spki", lifetime=90, rollovers=(REKEY_DAY,))),
+             dict(strategy=Strategy.LEAF_SPKI, lifetime=90, rollovers=(REKEY_DAY,))),
     Scenario("backup-pin-rotation", "A backup-pin rotation done right",
              f"Every release pins the current key and a pre-generated backup key. On {REKEY_DAY} the server "
              "moves to the backup key, which every version already trusts: nobody is locked out.",
-             dict(strategy="leaf-spki+backup", lifetime=90, rollovers=(REKEY_DAY,))),
+             dict(strategy=Strategy.LEAF_SPKI_BACKUP, lifetime=90, rollovers=(REKEY_DAY,))),
     Scenario("forgotten-rotation-pin-expiry", "A forgotten rotation rescued by pin-set expiry",
              "The same rekey without a backup, but every release's pins expire 120 days after it was built, "
              "as Android's <pin-set expiration> allows. Locked-out users get back in when their pins expire: "
              "unprotected, not stranded.",
-             dict(strategy="leaf-spki", lifetime=90, rollovers=(REKEY_DAY,), pin_expiry_days=120)),
+             dict(strategy=Strategy.LEAF_SPKI, lifetime=90, rollovers=(REKEY_DAY,), pin_expiry_days=120)),
     Scenario("force-update-safety-net", "Force-update as the safety net",
              "The same rekey without a backup, but the app asks an unpinned endpoint whether its version is "
              "still supported; locked-out versions are told to update and do so within days.",
-             dict(strategy="leaf-spki", lifetime=90, rollovers=(REKEY_DAY,), force_update=True)),
+             dict(strategy=Strategy.LEAF_SPKI, lifetime=90, rollovers=(REKEY_DAY,), force_update=True)),
     Scenario("cdn-switches-intermediate", "The CDN switches intermediate underneath you",
              f"The app pins the intermediate CA. On {SWITCH_DAY} the CDN reissues the certificate from "
              "another intermediate without telling its customers.",
-             dict(strategy="intermediate", lifetime=90, ca_switches=((SWITCH_DAY, "E6", "ISRG Root X2"),))),
+             dict(strategy=Strategy.INTERMEDIATE, lifetime=90, ca_switches=((SWITCH_DAY, "E6", "ISRG Root X2"),))),
 )}
 
 
 def scenario(name: str, **overrides) -> Timeline:
     """Build a named scenario's timeline, optionally with some knobs changed."""
     if name not in SCENARIOS:
-        raise RotationError(f"unknown scenario {name!r}; use one of {', '.join(SCENARIOS)}.")
+        raise UnknownScenarioError(f"unknown scenario {name!r}; use one of {', '.join(SCENARIOS)}.")
     return SCENARIOS[name].timeline(**overrides)
 
 
@@ -236,17 +226,14 @@ def catalogue() -> list[tuple[str, str]]:
     return [(s.name, s.title) for s in SCENARIOS.values()]
 
 
-def catalogue_table() -> str:
-    """Every scenario's headline figures, one line each (what lesson 07 compares)."""
-    from .model import simulate
-
-    lines = [f"{'scenario':<30} {'peak lockout':>12} {'user-days':>10} {'last lockout':>13} "
-             f"{'days unprotected':>17}"]
+def catalogue_table() -> Table:
+    """Every scenario's headline figures, one row each (what lesson 07 compares)."""
+    rows = []
     for scen in SCENARIOS.values():
         timeline = scen.timeline()
         s = simulate(timeline).summary
         last = ("none" if s.last_lockout is None else "never ends" if s.last_lockout == timeline.end
                 else str(s.last_lockout))
-        lines.append(f"{scen.name:<30} {s.peak_lockout:>12.1%} {s.user_days_locked_out:>10.1f} {last:>13} "
-                     f"{s.days_unprotected:>17}")
-    return "\n".join(lines)
+        rows.append((scen.name, f"{s.peak_lockout:.1%}", f"{s.user_days_locked_out:.1f}", last,
+                     str(s.days_unprotected)))
+    return Table(("scenario", "peak lockout", "user-days", "last lockout", "days unprotected"), rows)

@@ -1,9 +1,15 @@
 """Real TLS on loopback, byte by byte.
 
-* :mod:`helpers.tls.records` parses TLS records and handshake messages and names every number;
+* :mod:`helpers.tls.names` names every number (suites, groups, alerts...), and
+  :mod:`helpers.tls.records` parses TLS records and handshake messages;
 * :mod:`helpers.tls.keyschedule` turns a key log into record keys (HKDF-Expand-Label), decrypts
   TLS 1.3 records (AEAD) and computes Finished MACs;
-* :mod:`helpers.tls.handshake` steps a handshake through in-memory pipes, decrypts it with the
-  key log and verifies CertificateVerify and both Finished MACs (``python -m helpers handshake``);
-* :mod:`helpers.tls.servers` holds the loopback HTTPS API server and its client.
+* :mod:`helpers.tls.contexts` builds the server and client ``SSLContext`` every other module uses;
+* :mod:`helpers.tls.capture` steps a handshake through in-memory pipes, and :mod:`helpers.tls.suites`
+  forces one TLS 1.3 suite in a child process;
+* :mod:`helpers.tls.decode` decrypts a capture into a frozen ``Handshake``, :mod:`helpers.tls.checks`
+  verifies CertificateVerify and both Finished MACs, :mod:`helpers.tls.report` shows it;
+* :mod:`helpers.tls.handshake` is lesson 04's front door (``python -m helpers handshake``);
+* :mod:`helpers.tls.servers` holds the loopback HTTPS API server and its client, and
+  :mod:`helpers.tls.proxy` the intercepting proxy of lesson 05.
 """

@@ -11,7 +11,7 @@ else follows from RFC 8446:
 * a Finished message is HMAC(finished_key, transcript hash), where finished_key =
   HKDF-Expand-Label(handshake traffic secret, "finished") (4.4.4).
 
-``helpers.tls.handshake`` re-exports every public name here, so older imports keep working.
+Lesson 04 imports these names from here (``from helpers.tls.keyschedule import ...``).
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 from ..errors import BadInputError, CourseError
 from . import records as R
 
-__all__ = ["SUITES", "DecryptionError", "KeyLogError", "Suite", "decrypt_record", "finished_mac",
-           "hkdf_expand_label", "parse_keylog", "record_nonce", "suite_by_code", "traffic_keys"]
+__all__ = ["SUITES", "TRAFFIC_SECRETS", "DecryptionError", "KeyLogError", "Suite", "decrypt_record",
+           "finished_mac", "hkdf_expand_label", "parse_keylog", "record_nonce", "suite_by_code",
+           "traffic_keys"]
 
 
 class KeyLogError(BadInputError):
@@ -36,7 +37,11 @@ class KeyLogError(BadInputError):
 
 
 class DecryptionError(CourseError):
-    """A record failed AEAD authentication: the key log does not belong to these bytes."""
+    """A record failed AEAD authentication: the bytes were changed, or the key is not theirs.
+
+    A verdict, like a signature that does not verify, rather than bad input: it is how TLS
+    detects tampering, so it stays outside :class:`~helpers.errors.BadInputError`.
+    """
 
 
 @dataclass(frozen=True)
@@ -57,6 +62,10 @@ SUITES = {s.name: s for s in (
     Suite(0x1303, "TLS_CHACHA20_POLY1305_SHA256", ChaCha20Poly1305, 32, hashes.SHA256),
 )}
 _BY_CODE = {s.code: s for s in SUITES.values()}
+
+#: The key log labels of each sender's secrets, in the order it uses them: handshake, then application.
+TRAFFIC_SECRETS = {"client": ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"),
+                   "server": ("SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0")}
 
 
 def suite_by_code(code: int) -> Suite | None:
@@ -97,7 +106,7 @@ def decrypt_record(record: R.Record, key: bytes, iv: bytes, sequence: int, suite
                               "authentication; use the key log written for this very connection.") from None
     body = inner.rstrip(b"\x00")
     if not body:
-        raise DecryptionError(f"The record at offset {record.offset} decrypted to padding only, with no "
+        raise R.TLSParseError(f"The record at offset {record.offset} decrypted to padding only, with no "
                               "content type; the bytes are not a TLS 1.3 record.")
     return body[-1], body[:-1]
 

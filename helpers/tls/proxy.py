@@ -15,8 +15,9 @@ changes (a rogue public CA, a corporate CA, a government root, a mis-issued cert
         ...connect a client to proxy.port...
     proxy.authorizations()      # ['Bearer ...'] if the client was fooled
 
-It is a context manager: leaving the ``with`` block closes every socket, joins every
-thread and deletes the temporary key file.
+It is a context manager: leaving the ``with`` block closes every socket and joins every
+thread. Its two SSL contexts come from :mod:`helpers.tls.contexts`, like every other
+server's and client's in the course.
 """
 
 from __future__ import annotations
@@ -25,37 +26,35 @@ import re
 import select
 import socket
 import ssl
-import tempfile
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
+from enum import StrEnum
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
-from ..errors import BadInputError
+from ..course import HOST, LOOPBACK, TIMEOUT
+from .contexts import TrustAnchorsError, client_context, server_context
+from .servers import NotRunningError
 
-__all__ = ["Interception", "MitmProxy", "ProxyError"]
-
-LOOPBACK = "127.0.0.1"
-_TIMEOUT = 5.0
+__all__ = ["Interception", "MitmProxy", "Outcome"]
 
 
-class ProxyError(BadInputError):
-    """The proxy was configured with something it cannot use."""
+class Outcome(StrEnum):
+    """What happened on one client connection (the value is what a lesson prints)."""
+
+    HANDSHAKE = "handshake"              # the client's handshake has not finished
+    RELAYING = "relaying"                # both handshakes done, bytes flowing
+    INTERCEPTED = "intercepted"          # plaintext flowed through the proxy
+    CLIENT_REFUSED = "client refused"    # the client aborted, or hung up before sending anything
+    UPSTREAM_FAILED = "upstream failed"  # the proxy could not reach (or validate) the real server
 
 
 @dataclass
 class Interception:
-    """What the proxy saw on one client connection.
+    """What the proxy saw on one client connection; ``outcome`` is an :class:`Outcome`."""
 
-    ``outcome`` is ``"intercepted"`` when plaintext flowed, ``"client refused"`` when the
-    client aborted the handshake or hung up before sending anything (a pinned client),
-    or ``"upstream failed"`` when the proxy could not reach the real server.
-    """
-
-    outcome: str = "handshake"
+    outcome: Outcome = Outcome.HANDSHAKE
     client_to_server: bytearray = field(default_factory=bytearray)
     server_to_client: bytearray = field(default_factory=bytearray)
     detail: str = ""
@@ -71,21 +70,6 @@ class Interception:
         return bytes(self.server_to_client)
 
 
-def _write_chain_files(folder: Path, chain: Sequence[x509.Certificate], key) -> tuple[Path, Path]:
-    if not chain:
-        raise ProxyError("The proxy needs at least one certificate to present; pass chain=[leaf, ...].")
-    cert_path, key_path = folder / "chain.pem", folder / "key.pem"
-    cert_path.write_bytes(b"".join(c.public_bytes(serialization.Encoding.PEM) for c in chain))
-    try:
-        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
-    except AttributeError:
-        raise ProxyError("key= must be the private key that matches the first certificate "
-                         "of the chain.") from None
-    key_path.write_bytes(key_pem)
-    return cert_path, key_path
-
-
 class MitmProxy:
     """A TLS-terminating, TLS-re-originating proxy on 127.0.0.1 (port chosen by the OS).
 
@@ -95,37 +79,23 @@ class MitmProxy:
     """
 
     def __init__(self, upstream: tuple[str, int], *, chain: Sequence[x509.Certificate], key,
-                 upstream_roots: Sequence[x509.Certificate], upstream_name: str = "api.yourapp.com"):
+                 upstream_roots: Sequence[x509.Certificate], upstream_name: str = HOST):
         if not upstream_roots:
-            raise ProxyError("The proxy validates the real server, so it needs upstream_roots=[root].")
+            raise TrustAnchorsError("The proxy validates the real server, so it needs upstream_roots=[root].")
         self.upstream = upstream
         self.upstream_name = upstream_name
-        self._chain, self._key = list(chain), key
-        self._roots_pem = "".join(c.public_bytes(serialization.Encoding.PEM).decode()
-                                  for c in upstream_roots)
+        self._chain, self._key, self._roots = chain, key, list(upstream_roots)
         self.interceptions: list[Interception] = []
         self._threads: list[threading.Thread] = []
         self._open: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._listener: socket.socket | None = None
-        self._tmp: tempfile.TemporaryDirectory | None = None
 
     # -- lifecycle -------------------------------------------------------------------
     def __enter__(self) -> MitmProxy:
-        self._tmp = tempfile.TemporaryDirectory(prefix="course-proxy-")
-        try:
-            cert_path, key_path = _write_chain_files(Path(self._tmp.name), self._chain, self._key)
-            self._server_ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-            self._server_ctx.load_cert_chain(cert_path, key_path)
-        except ssl.SSLError:
-            self._tmp.cleanup()
-            raise ProxyError("The key does not match the chain's first certificate; pass the leaf's "
-                             "own private key.") from None
-        except BaseException:
-            self._tmp.cleanup()
-            raise
-        self._client_ctx = ssl.create_default_context(cadata=self._roots_pem)
+        self._server_ctx = server_context(self._chain, self._key)   # what the fooled client sees
+        self._client_ctx = client_context(self._roots)               # how the proxy checks the real server
         self._listener = socket.create_server((LOOPBACK, 0))
         self._listener.settimeout(0.1)
         self._spawn(self._accept_loop)
@@ -135,7 +105,7 @@ class MitmProxy:
         self.close()
 
     def close(self) -> None:
-        """Stop accepting, close every connection, join every thread, remove temp files."""
+        """Stop accepting, close every connection, join every thread."""
         self._stop.set()
         if self._listener is not None:  # wakes the accept loop at once (Linux); else its timeout does
             _quiet_close(self._listener, shutdown=True)
@@ -145,13 +115,10 @@ class MitmProxy:
             for sock in sockets:
                 _quiet_close(sock, shutdown=True)
             for thread in threads:
-                thread.join(timeout=_TIMEOUT)
+                thread.join(timeout=TIMEOUT)
             if not any(t.is_alive() for t in threads) and len(threads) == len(self._threads):
                 break
         self._listener = None
-        if self._tmp is not None:
-            self._tmp.cleanup()
-            self._tmp = None
 
     @property
     def host(self) -> str:
@@ -160,7 +127,7 @@ class MitmProxy:
     @property
     def port(self) -> int:
         if self._listener is None or self._stop.is_set():
-            raise ProxyError("The proxy is not running; use it inside a `with MitmProxy(...)` block.")
+            raise NotRunningError("The proxy is not running; use it inside a `with MitmProxy(...)` block.")
         return self._listener.getsockname()[1]
 
     # -- what the attacker learned -----------------------------------------------------
@@ -213,37 +180,37 @@ class MitmProxy:
         client = upstream = None
         self._track(raw)
         try:
-            raw.settimeout(_TIMEOUT)
+            raw.settimeout(TIMEOUT)
             client = self._track(self._server_ctx.wrap_socket(raw, server_side=True))
             upstream = self._connect_upstream(record)
             if upstream is not None:
                 self._relay(client, upstream, record)
         except Exception as exc:  # a thread must never print a traceback to stderr
-            record.outcome, record.detail = "client refused", _reason(exc)
+            record.outcome, record.detail = Outcome.CLIENT_REFUSED, _reason(exc)
         finally:
             self._forget(upstream)
             self._forget(client)
             self._forget(raw)
-            if record.outcome == "relaying":
-                record.outcome = "intercepted" if record.client_to_server else "client refused"
+            if record.outcome is Outcome.RELAYING:
+                record.outcome = Outcome.INTERCEPTED if record.client_to_server else Outcome.CLIENT_REFUSED
 
     def _connect_upstream(self, record: Interception) -> ssl.SSLSocket | None:
         try:
-            raw = socket.create_connection(self.upstream, timeout=_TIMEOUT)
+            raw = socket.create_connection(self.upstream, timeout=TIMEOUT)
         except OSError as exc:
-            record.outcome, record.detail = "upstream failed", _reason(exc)
+            record.outcome, record.detail = Outcome.UPSTREAM_FAILED, _reason(exc)
             return None
         self._track(raw)
         try:
             return self._track(self._client_ctx.wrap_socket(raw, server_hostname=self.upstream_name))
         except (ssl.SSLError, OSError) as exc:
             self._forget(raw)
-            record.outcome, record.detail = "upstream failed", _reason(exc)
+            record.outcome, record.detail = Outcome.UPSTREAM_FAILED, _reason(exc)
             return None
 
     def _relay(self, client: ssl.SSLSocket, upstream: ssl.SSLSocket, record: Interception) -> None:
         """Copy bytes both ways until either side hangs up, keeping a copy of each."""
-        record.outcome = "relaying"
+        record.outcome = Outcome.RELAYING
         peer = {client: upstream, upstream: client}
         log = {client: record.client_to_server, upstream: record.server_to_client}
         while not self._stop.is_set():
@@ -276,7 +243,7 @@ def _read_available(sock: ssl.SSLSocket) -> bytes | None:
         return b""
     finally:
         try:
-            sock.settimeout(_TIMEOUT)  # sendall to this socket may block briefly, never forever
+            sock.settimeout(TIMEOUT)  # sendall to this socket may block briefly, never forever
         except OSError:
             pass
 

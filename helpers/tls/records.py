@@ -5,7 +5,8 @@ A TLS connection is a stream of *records*. Each record starts with a 5-byte head
 carry *handshake messages*, each with a 4-byte header (type, 3-byte length). Inside a
 message, lists and byte strings are prefixed by their length in 1, 2 or 3 bytes (RFC 8446,
 section 3). This module turns those bytes into small, readable objects and names every
-number it knows (cipher suites, groups, signature schemes, extensions, alerts).
+number it knows (cipher suites, groups, signature schemes, extensions, alerts) through
+:mod:`helpers.tls.names`.
 
 Bytes that end too early, or that cannot be what they claim to be, raise
 :class:`TLSParseError`, which names the offset and what the parser expected there.
@@ -18,146 +19,37 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..errors import CourseError
+from cryptography import x509
+
+from ..errors import BadInputError
+from ..pem import CertificateFormatError, load_der_certificate
+from .names import (
+    CONTENT_TYPES,
+    HANDSHAKE_TYPES,
+    alert_level_name,
+    alert_name,
+    cipher_suite_name,
+    extension_name,
+    group_name,
+    handshake_type_name,
+    signature_scheme_name,
+    version_name,
+)
 
 __all__ = [
-    "ALERT", "APPLICATION_DATA", "CHANGE_CIPHER_SPEC", "HANDSHAKE",
-    "Alert", "Certificate", "CertificateVerify", "ChangeCipherSpec", "ClientHello", "ClientKeyExchange",
-    "EncryptedExtensions", "Extension", "Finished", "Message", "NewSessionTicket", "Record",
-    "ServerHello", "ServerHelloDone", "ServerKeyExchange", "TLSParseError",
-    "alert_name", "cipher_suite_name", "extension_name", "group_name", "parse_alert",
-    "parse_change_cipher_spec", "parse_handshake", "parse_records", "signature_scheme_name",
-    "split_handshake", "version_name",
+    "HELLO_RETRY_RANDOM", "MAX_FRAGMENT", "Alert", "Certificate", "CertificateVerify", "ChangeCipherSpec",
+    "ClientHello", "ClientKeyExchange", "EncryptedExtensions", "Extension", "Finished", "Message",
+    "NewSessionTicket", "Record", "ServerHello", "ServerHelloDone", "ServerKeyExchange", "TLSParseError",
+    "parse_alert", "parse_change_cipher_spec", "parse_handshake", "parse_records", "split_handshake",
 ]
 
 
-class TLSParseError(CourseError, ValueError):
+class TLSParseError(BadInputError):
     """Bytes that are not a well-formed TLS record or message (the message names the offset)."""
 
 
-# --- names for the numbers -------------------------------------------------------------------
-
-CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA = 20, 21, 22, 23
-CONTENT_TYPES = {20: "change_cipher_spec", 21: "alert", 22: "handshake", 23: "application_data",
-                 24: "heartbeat"}
-
-VERSIONS = {0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2",
-            0x0304: "TLS 1.3"}
-
-CIPHER_SUITES = {
-    0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384",
-    0x1303: "TLS_CHACHA20_POLY1305_SHA256", 0x1304: "TLS_AES_128_CCM_SHA256",
-    0x1305: "TLS_AES_128_CCM_8_SHA256",
-    0xC02B: "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256", 0xC02C: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384",
-    0xC02F: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", 0xC030: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384",
-    0xCCA8: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    0xCCA9: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256",
-    0xCCAA: "TLS_DHE_RSA_WITH_CHACHA20_POLY1305_SHA256",
-    0x009E: "TLS_DHE_RSA_WITH_AES_128_GCM_SHA256", 0x009F: "TLS_DHE_RSA_WITH_AES_256_GCM_SHA384",
-    0xC023: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA256", 0xC024: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA384",
-    0xC027: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA256", 0xC028: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA384",
-    0xC009: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", 0xC00A: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA",
-    0xC013: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", 0xC014: "TLS_ECDHE_RSA_WITH_AES_256_CBC_SHA",
-    0x009C: "TLS_RSA_WITH_AES_128_GCM_SHA256", 0x009D: "TLS_RSA_WITH_AES_256_GCM_SHA384",
-    0x003C: "TLS_RSA_WITH_AES_128_CBC_SHA256", 0x003D: "TLS_RSA_WITH_AES_256_CBC_SHA256",
-    0x002F: "TLS_RSA_WITH_AES_128_CBC_SHA", 0x0035: "TLS_RSA_WITH_AES_256_CBC_SHA",
-    0x0067: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA256", 0x006B: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA256",
-    0x0033: "TLS_DHE_RSA_WITH_AES_128_CBC_SHA", 0x0039: "TLS_DHE_RSA_WITH_AES_256_CBC_SHA",
-    0x00FF: "TLS_EMPTY_RENEGOTIATION_INFO_SCSV", 0x5600: "TLS_FALLBACK_SCSV",
-}
-
-GROUPS = {23: "secp256r1", 24: "secp384r1", 25: "secp521r1", 29: "x25519", 30: "x448",
-          31: "brainpoolP256r1tls13", 32: "brainpoolP384r1tls13", 33: "brainpoolP512r1tls13",
-          256: "ffdhe2048", 257: "ffdhe3072", 258: "ffdhe4096", 259: "ffdhe6144", 260: "ffdhe8192",
-          512: "MLKEM512", 513: "MLKEM768", 514: "MLKEM1024", 4587: "SecP256r1MLKEM768",
-          4588: "X25519MLKEM768", 4589: "SecP384r1MLKEM1024"}
-
-SIGNATURE_SCHEMES = {
-    0x0201: "rsa_pkcs1_sha1", 0x0202: "dsa_sha1", 0x0203: "ecdsa_sha1",
-    0x0301: "rsa_pkcs1_sha224", 0x0302: "dsa_sha224", 0x0303: "ecdsa_sha224",
-    0x0401: "rsa_pkcs1_sha256", 0x0402: "dsa_sha256", 0x0403: "ecdsa_secp256r1_sha256",
-    0x0501: "rsa_pkcs1_sha384", 0x0502: "dsa_sha384", 0x0503: "ecdsa_secp384r1_sha384",
-    0x0601: "rsa_pkcs1_sha512", 0x0602: "dsa_sha512", 0x0603: "ecdsa_secp521r1_sha512",
-    0x0804: "rsa_pss_rsae_sha256", 0x0805: "rsa_pss_rsae_sha384", 0x0806: "rsa_pss_rsae_sha512",
-    0x0807: "ed25519", 0x0808: "ed448",
-    0x0809: "rsa_pss_pss_sha256", 0x080A: "rsa_pss_pss_sha384", 0x080B: "rsa_pss_pss_sha512",
-    0x081A: "ecdsa_brainpoolP256r1tls13_sha256", 0x081B: "ecdsa_brainpoolP384r1tls13_sha384",
-    0x081C: "ecdsa_brainpoolP512r1tls13_sha512",
-}
-
-EXTENSIONS = {
-    0: "server_name", 1: "max_fragment_length", 5: "status_request", 10: "supported_groups",
-    11: "ec_point_formats", 13: "signature_algorithms", 14: "use_srtp", 15: "heartbeat",
-    16: "application_layer_protocol_negotiation", 18: "signed_certificate_timestamp", 21: "padding",
-    22: "encrypt_then_mac", 23: "extended_master_secret", 27: "compress_certificate",
-    28: "record_size_limit", 35: "session_ticket", 41: "pre_shared_key", 42: "early_data",
-    43: "supported_versions", 44: "cookie", 45: "psk_key_exchange_modes",
-    47: "certificate_authorities", 49: "post_handshake_auth", 50: "signature_algorithms_cert",
-    51: "key_share", 57: "quic_transport_parameters", 17513: "application_settings",
-    65037: "encrypted_client_hello", 65281: "renegotiation_info",
-}
-
-HANDSHAKE_TYPES = {
-    0: "HelloRequest", 1: "ClientHello", 2: "ServerHello", 4: "NewSessionTicket", 5: "EndOfEarlyData",
-    8: "EncryptedExtensions", 11: "Certificate", 12: "ServerKeyExchange", 13: "CertificateRequest",
-    14: "ServerHelloDone", 15: "CertificateVerify", 16: "ClientKeyExchange", 20: "Finished",
-    24: "KeyUpdate",
-}
-
-ALERT_LEVELS = {1: "warning", 2: "fatal"}
-ALERTS = {
-    0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 21: "decryption_failed",
-    22: "record_overflow", 30: "decompression_failure", 40: "handshake_failure", 41: "no_certificate",
-    42: "bad_certificate", 43: "unsupported_certificate", 44: "certificate_revoked",
-    45: "certificate_expired", 46: "certificate_unknown", 47: "illegal_parameter", 48: "unknown_ca",
-    49: "access_denied", 50: "decode_error", 51: "decrypt_error", 60: "export_restriction",
-    70: "protocol_version", 71: "insufficient_security", 80: "internal_error",
-    86: "inappropriate_fallback", 90: "user_canceled", 100: "no_renegotiation",
-    109: "missing_extension", 110: "unsupported_extension", 111: "certificate_unobtainable",
-    112: "unrecognized_name", 113: "bad_certificate_status_response",
-    114: "bad_certificate_hash_value", 115: "unknown_psk_identity", 116: "certificate_required",
-    120: "no_application_protocol", 121: "ech_required",
-}
-
 #: ServerHello.random of a HelloRetryRequest (RFC 8446, 4.1.3): SHA-256 of "HelloRetryRequest".
 HELLO_RETRY_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
-
-
-def _is_grease(value: int) -> bool:
-    """GREASE values (RFC 8701) look like 0x0A0A, 0x1A1A, ...: noise that keeps servers tolerant."""
-    return (value & 0x0F0F) == 0x0A0A and (value >> 8) == (value & 0xFF)
-
-
-def _lookup(table: dict[int, str], value: int, width: int = 4) -> str:
-    if value in table:
-        return table[value]
-    if width == 4 and _is_grease(value):
-        return "GREASE"
-    return f"unknown(0x{value:0{width}x})"
-
-
-def version_name(value: int) -> str:
-    return _lookup(VERSIONS, value)
-
-
-def cipher_suite_name(value: int) -> str:
-    return _lookup(CIPHER_SUITES, value)
-
-
-def group_name(value: int) -> str:
-    return _lookup(GROUPS, value)
-
-
-def signature_scheme_name(value: int) -> str:
-    return _lookup(SIGNATURE_SCHEMES, value)
-
-
-def extension_name(value: int) -> str:
-    return _lookup(EXTENSIONS, value)
-
-
-def alert_name(value: int) -> str:
-    return _lookup(ALERTS, value, width=2)
 
 
 # --- a bounds-checked reader ---------------------------------------------------------------------
@@ -237,10 +129,6 @@ class Record:
         return bytes([self.content_type]) + self.version.to_bytes(2, "big") + len(self.fragment).to_bytes(
             2, "big")
 
-    @property
-    def raw(self) -> bytes:
-        return self.header + self.fragment
-
 
 MAX_FRAGMENT = 2 ** 14 + 256  # TLSCiphertext limit (RFC 8446, 5.2)
 
@@ -291,7 +179,7 @@ class Alert:
 
     @property
     def level_name(self) -> str:
-        return _lookup(ALERT_LEVELS, self.level, width=2)
+        return alert_level_name(self.level)
 
     def rows(self) -> list[tuple[str, str]]:
         return [("level", self.level_name), ("description", f"{self.name} ({self.description})")]
@@ -320,9 +208,10 @@ class ChangeCipherSpec:
 
 def parse_change_cipher_spec(data: bytes) -> ChangeCipherSpec:
     reader = _Reader(_as_bytes(data), where="change_cipher_spec record")
+    start = reader.offset
     if reader.uint(1, "the change_cipher_spec byte") != 1:
-        raise TLSParseError("The change_cipher_spec byte at offset 0 is not 1, the only value TLS allows; "
-                            "pass the record's fragment unmodified.")
+        raise TLSParseError(f"The change_cipher_spec byte at offset {start} is not 1, the only value TLS "
+                            "allows; pass the record's fragment unmodified.")
     reader.expect_end("the change_cipher_spec byte")
     return ChangeCipherSpec()
 
@@ -347,9 +236,8 @@ class Extension:
         if value is None:
             return f"{len(self.data)} bytes"
         if self.type == 51:  # key_share: group names and key lengths only
-            shares = value if isinstance(value, list) else [value]
             return ", ".join(f"{group_name(g)} ({len(k)}-byte key)" if k is not None else group_name(g)
-                             for g, k in shares)
+                             for g, k in value)
         if isinstance(value, list):
             return ", ".join(str(v) for v in value)
         return str(value)
@@ -419,7 +307,7 @@ class Message:
 
     @property
     def name(self) -> str:
-        return HANDSHAKE_TYPES.get(self.msg_type, f"unknown({self.msg_type})")
+        return handshake_type_name(self.msg_type)
 
     @property
     def body(self) -> bytes:
@@ -525,26 +413,18 @@ class Certificate(Message):
     """The server's chain, leaf first. In TLS 1.3 each entry also has its own extensions."""
 
     certificates_der: list[bytes] = field(default_factory=list, repr=False)
-    tls13: bool = True
 
     def certificates(self) -> list:
         """The chain as cryptography ``x509.Certificate`` objects (leaf first)."""
-        import warnings
-
-        from cryptography import x509
-        from cryptography.utils import CryptographyDeprecationWarning
-
         chain = []
         for index, der in enumerate(self.certificates_der):
             try:
-                with warnings.catch_warnings():     # mangled DER may carry a serial of 0 or less
-                    warnings.simplefilter("ignore", CryptographyDeprecationWarning)
-                    cert = x509.load_der_x509_certificate(der)
+                cert = load_der_certificate(der)
                 cert.subject.rfc4514_string(), cert.issuer.rfc4514_string()  # parsed lazily: touch them now
-                chain.append(cert)
-            except (ValueError, x509.InvalidVersion):
+            except (CertificateFormatError, ValueError, x509.InvalidVersion):
                 raise TLSParseError(f"Certificate entry {index} is not valid DER X.509; pass the "
                                     "Certificate message unmodified.") from None
+            chain.append(cert)
         return chain
 
     def rows(self) -> list[tuple[str, str]]:
@@ -567,7 +447,7 @@ def _parse_certificate(raw: bytes, body: _Reader, tls13: bool) -> Certificate:
         if tls13:
             entries.vector(2, "a certificate entry's extensions")
     body.expect_end("the Certificate message")
-    return Certificate(11, raw, ders, tls13)
+    return Certificate(11, raw, ders)
 
 
 @dataclass(frozen=True)
@@ -627,9 +507,10 @@ class ServerKeyExchange(Message):
 
 
 def _parse_server_key_exchange(raw: bytes, body: _Reader) -> ServerKeyExchange:
+    start = body.offset
     if body.uint(1, "the curve type") != 3:
-        raise TLSParseError("The ServerKeyExchange at offset 4 is not a named-curve ECDHE key; this course "
-                            "parses only ECDHE key exchanges.")
+        raise TLSParseError(f"The ServerKeyExchange has a curve type at offset {start} that is not 3 (a "
+                            "named-curve ECDHE key); this course parses only ECDHE key exchanges.")
     group = body.uint(2, "the named group")
     body.vector(1, "the server's ephemeral public key")
     scheme = body.uint(2, "the signature scheme")

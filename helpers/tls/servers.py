@@ -6,13 +6,13 @@ token. The server presents whatever certificate chain you give it, so the same c
 plays the honest server (the course leaf + intermediate) and any odd variant a lesson
 needs (an extra certificate stuffed into the chain, a chain from another CA)::
 
-    with HTTPSServer() as server:                        # the course chain by default
-        response = get(server, "/users", token=API_TOKEN)
+    with HTTPSServer(pki.leaf) as server:               # the course leaf + intermediate
+        response = get(server, "/users", roots=[pki.root.cert], token=API_TOKEN)
     response.status, response.json
 
 :func:`get` connects to 127.0.0.1 but asks for ``api.yourapp.com`` (SNI and hostname check),
 like a phone app whose DNS points at this laptop. It validates against the roots you
-pass (the course root by default). A TLS failure raises the real ``ssl`` exception the
+pass, and only those. A TLS failure raises the real ``ssl`` exception the
 app would see; :func:`try_get` returns it as a :class:`Failure` instead, for lessons that
 show it. Leaving the ``with`` block stops the server, joins its threads and closes its
 sockets, so a notebook can start it again and again.
@@ -25,117 +25,44 @@ import json
 import socket
 import ssl
 import sys
-import tempfile
 import threading
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import urlsplit
 
-from cryptography import x509
-from cryptography.hazmat.primitives import serialization
-
+from ..course import HOST, LOOPBACK, TIMEOUT
 from ..errors import BadInputError, CourseError
+from .contexts import as_chain, client_context, server_context
 
 __all__ = [
-    "API_TOKEN", "HOST", "LOOPBACK", "USERS", "Failure", "HTTPSServer", "Response", "ServerError",
-    "as_chain", "client_context", "describe_exception", "get", "server_context", "try_get",
+    "API_TOKEN", "USERS", "Failure", "HTTPSServer", "NotListeningError", "NotRunningError",
+    "RequestPathError", "Response", "ServerRunningError", "TargetError", "describe_exception", "get",
+    "try_get",
 ]
 
-LOOPBACK = "127.0.0.1"
-HOST = "api.yourapp.com"
 #: The toy API's bearer token. Real tokens are secrets; this one is printed in the lesson on purpose.
 API_TOKEN = "course-demo-token-1234"
 USERS = ({"id": 1, "name": "Ada Lovelace"}, {"id": 2, "name": "Grace Hopper"})
-_TIMEOUT = 5.0
 
 
-class ServerError(BadInputError):
-    """The server or client was given something it cannot use (a chain, a key, an address)."""
+class NotRunningError(BadInputError):
+    """A server or proxy was asked for its port outside its ``with`` block."""
 
 
-# --- certificates and contexts -------------------------------------------------------------------
-
-def as_chain(chain=None, key=None) -> tuple[list[x509.Certificate], object]:
-    """Normalise what a server presents into (certificates leaf first, private key).
-
-    ``chain`` may be ``None`` (the course leaf and its intermediate), a certificate, an
-    ``Issued`` from :mod:`helpers.pki` (its certificate and intermediates), or a sequence of
-    certificates / objects with a ``.cert``. ``key`` defaults to the first ``Issued``'s key.
-    """
-    if chain is None:
-        from ..pki import course_pki
-
-        chain = course_pki().leaf
-    if hasattr(chain, "cert") and hasattr(chain, "intermediates"):
-        key = key if key is not None else chain.key
-        chain = [chain.cert, *chain.intermediates]
-    elif isinstance(chain, x509.Certificate) or hasattr(chain, "cert"):
-        chain = [chain]
-    certs = []
-    for item in chain if isinstance(chain, Sequence) else [chain]:
-        if key is None and getattr(item, "key", None) is not None and not certs:
-            key = item.key
-        cert = getattr(item, "cert", item)
-        if not isinstance(cert, x509.Certificate):
-            raise ServerError(f"A server chain entry is a {type(item).__name__}, not a certificate; pass "
-                              "x509.Certificate objects (leaf first) or an Issued from helpers.pki.")
-        certs.append(cert)
-    if not certs or key is None:
-        raise ServerError("A server needs at least one certificate and the leaf's private key; pass "
-                          "chain=[leaf, intermediate] and key=leaf_key, or an Issued from helpers.pki.")
-    return certs, key
+class ServerRunningError(BadInputError):
+    """A server that is already running was started again."""
 
 
-def _pem(certs: Sequence[x509.Certificate]) -> bytes:
-    return b"".join(c.public_bytes(serialization.Encoding.PEM) for c in certs)
+class TargetError(BadInputError):
+    """Something to connect to that is not a server, a port or an https:// URL."""
 
 
-def server_context(chain=None, key=None, *, tls12: bool = False) -> ssl.SSLContext:
-    """A server-side ``SSLContext`` that presents ``chain`` (see :func:`as_chain`)."""
-    certs, key = as_chain(chain, key)
-    try:
-        key_pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
-    except AttributeError:
-        raise ServerError("key= must be a private key from cryptography (the leaf's); got "
-                          f"{type(key).__name__}.") from None
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    if tls12:
-        context.maximum_version = ssl.TLSVersion.TLSv1_2
-    with tempfile.TemporaryDirectory(prefix="course-tls-") as folder:  # ssl loads keys only from files
-        cert_path, key_path = Path(folder, "chain.pem"), Path(folder, "key.pem")
-        cert_path.write_bytes(_pem(certs))
-        key_path.write_bytes(key_pem)
-        try:
-            context.load_cert_chain(cert_path, key_path)
-        except ssl.SSLError:
-            raise ServerError("The private key does not match the chain's first certificate; pass the "
-                              "leaf's own key.") from None
-    context.set_alpn_protocols(["http/1.1"])
-    return context
+class RequestPathError(BadInputError):
+    """A request path that does not start with ``/``."""
 
 
-def client_context(roots=None, *, tls12: bool = False) -> ssl.SSLContext:
-    """A careful client's ``SSLContext``: trusts only ``roots`` and checks the host name.
-
-    ``roots`` defaults to the course root; pass certificates (or objects with ``.cert``).
-    """
-    if roots is None:
-        from ..pki import course_pki
-
-        roots = [course_pki().root.cert]
-    roots = [getattr(r, "cert", r) for r in ([roots] if not isinstance(roots, Sequence) else roots)]
-    if not roots or not all(isinstance(r, x509.Certificate) for r in roots):
-        raise ServerError("roots= must be one or more x509.Certificate objects (the trust anchors); "
-                          "for the course, pass [course_pki().root.cert].")
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname and CERT_REQUIRED are on
-    context.load_verify_locations(cadata=_pem(roots).decode("ascii"))
-    if tls12:
-        context.maximum_version = ssl.TLSVersion.TLSv1_2
-    context.set_alpn_protocols(["http/1.1"])
-    return context
+class NotListeningError(BadInputError):
+    """Nothing listens at the address a client was given."""
 
 
 def describe_exception(exc: BaseException) -> str:
@@ -157,7 +84,7 @@ class ApiHandler(BaseHTTPRequestHandler):
 
     server_version = "CourseAPI/1.0"
     sys_version = ""
-    timeout = _TIMEOUT
+    timeout = TIMEOUT
 
     def do_GET(self) -> None:  # the method name http.server looks for
         if self.path != "/users":
@@ -195,7 +122,7 @@ class _TLSHTTPServer(ThreadingHTTPServer):
 
     def get_request(self):
         sock, address = self.socket.accept()
-        sock.settimeout(_TIMEOUT)
+        sock.settimeout(TIMEOUT)
         # the handshake runs in the request thread (on first read), so a slow client blocks no one
         return self.tls.wrap_socket(sock, server_side=True, do_handshake_on_connect=False), address
 
@@ -206,14 +133,14 @@ class _TLSHTTPServer(ThreadingHTTPServer):
 class HTTPSServer:
     """The course's HTTPS API server on 127.0.0.1, as a context manager.
 
-    ``chain`` / ``key``: what to present (see :func:`as_chain`; default the course leaf +
-    intermediate). ``token``: the bearer token ``GET /users`` requires. ``handler``: a
+    ``chain`` / ``key``: what to present (see :func:`~helpers.tls.contexts.as_chain`; for the
+    honest server, ``pki.leaf``: the course leaf and its intermediate). ``token``: the bearer token ``GET /users`` requires. ``handler``: a
     ``BaseHTTPRequestHandler`` subclass, to serve something other than the toy API.
     After start: ``host``, ``port``, ``url``; ``log`` lists (method, path, status) served and
     ``errors`` the TLS failures seen (class and reason).
     """
 
-    def __init__(self, chain=None, key=None, *, token: str = API_TOKEN, users=USERS,
+    def __init__(self, chain, key=None, *, token: str = API_TOKEN, users=USERS,
                  handler=ApiHandler, tls12: bool = False):
         self.chain, self.key = as_chain(chain, key)
         self.token, self.users, self.handler, self.tls12 = token, tuple(users), handler, tls12
@@ -223,7 +150,8 @@ class HTTPSServer:
 
     def start(self) -> HTTPSServer:
         if self._httpd is not None:
-            raise ServerError("This server is already running; stop it first or use a new HTTPSServer.")
+            raise ServerRunningError("This server is already running; stop it first or use a new "
+                                     "HTTPSServer.")
         context = server_context(self.chain, self.key, tls12=self.tls12)
         self._httpd = _TLSHTTPServer(context, self.handler, self.token, self.users)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
@@ -236,7 +164,7 @@ class HTTPSServer:
         if self._httpd is None:
             return
         self._httpd.shutdown()
-        self._thread.join(_TIMEOUT)
+        self._thread.join(TIMEOUT)
         self._httpd.server_close()
         self._last = (self._httpd.log, self._httpd.errors)
         self._httpd = self._thread = None
@@ -258,7 +186,8 @@ class HTTPSServer:
     @property
     def port(self) -> int:
         if self._httpd is None:
-            raise ServerError("The server is not running; use it inside `with HTTPSServer() as server:`.")
+            raise NotRunningError("The server is not running; use it inside `with HTTPSServer(pki.leaf) as "
+                                  "server:`.")
         return self._httpd.server_address[1]
 
     @property
@@ -325,7 +254,7 @@ def _address(target) -> tuple[str, int]:
                 return parts.hostname, parts.port
         except ValueError:
             pass
-    raise ServerError(f"{target!r} is not a server to connect to; pass a running HTTPSServer, its port, "
+    raise TargetError(f"{target!r} is not a server to connect to; pass a running HTTPSServer, its port, "
                       "or its url (https://127.0.0.1:PORT).")
 
 
@@ -346,17 +275,17 @@ class _Connection(http.client.HTTPSConnection):
             raise
 
 
-def get(target, path: str = "/users", *, token: str | None = None, context: ssl.SSLContext | None = None,
-        roots=None, server_hostname: str = HOST, timeout: float = _TIMEOUT) -> Response:
+def get(target, path: str = "/users", *, roots, token: str | None = None, server_hostname: str = HOST,
+        timeout: float = TIMEOUT) -> Response:
     """``GET path`` over HTTPS from ``target`` (a server, port or url); raises the app's real TLS error.
 
-    ``context`` overrides ``roots`` (default: trust only the course root). ``token`` adds
+    ``roots``: what the client trusts (for the course, ``[pki.root.cert]``). ``token`` adds
     ``Authorization: Bearer <token>``.
     """
     address = _address(target)
     if not isinstance(path, str) or not path.startswith("/"):
-        raise ServerError(f"{path!r} is not a request path; pass one that starts with /, like '/users'.")
-    context = context if context is not None else client_context(roots)
+        raise RequestPathError(f"{path!r} is not a request path; pass one that starts with /, like '/users'.")
+    context = client_context(roots)
     headers = {"Host": server_hostname, "Accept": "application/json", "Connection": "close"}
     if token is not None:
         headers["Authorization"] = f"Bearer {token}"
@@ -366,8 +295,8 @@ def get(target, path: str = "/users", *, token: str | None = None, context: ssl.
         reply = connection.getresponse()
         body, version = reply.read(), getattr(connection, "tls_version", "")
     except ConnectionRefusedError:
-        raise ServerError(f"Nothing is listening on {address[0]}:{address[1]}; start the server "
-                          "(with HTTPSServer() as server:) and connect to server.port.") from None
+        raise NotListeningError(f"Nothing is listening on {address[0]}:{address[1]}; start the server "
+                                "(with HTTPSServer(pki.leaf) as server:) and connect to server.port.") from None
     finally:
         connection.close()
     return Response.from_reply(reply, body, version)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..show import Table
+from ..show import Shown, Table
 from .references import Verdict, cryptography_verdict, openssl_verdict
 from .report import Report
 from .validator import as_cert, as_certs, explain
@@ -50,7 +50,7 @@ HEADERS = ("case", "our failing step", "cryptography", "OpenSSL")
 
 
 @dataclass(frozen=True)
-class Comparisons:
+class Comparisons(Shown):
     """Rows of comparisons that print as text and render as an HTML table."""
 
     rows: tuple[Comparison, ...]
@@ -62,17 +62,8 @@ class Comparisons:
     def table(self) -> Table:
         return Table(HEADERS, [r.row() for r in self.rows])
 
-    def text(self) -> str:
-        return self.table().text()
-
-    def __str__(self) -> str:
-        return self.text()
-
     def __repr__(self) -> str:
         return f"<Table of {len(self.rows)} chains; all verdicts agree: {self.all_agree}>"
-
-    def _repr_html_(self) -> str:
-        return self.table()._repr_html_()
 
 
 def table(comparisons) -> Comparisons:

@@ -18,19 +18,18 @@ from __future__ import annotations
 import ipywidgets as w
 from matplotlib.figure import Figure
 
+from ..pinning.strategy import Strategy
 from ..plots.rotation import TimelineFigure, TimelinePicture, timeline_picture
-from ..rotation.model import RotationError, simulate
-from ..rotation.scenarios import LIFETIMES, REKEY_DAY, START, STRATEGIES, build_timeline
+from ..rotation.errors import UnknownSettingError
+from ..rotation.model import simulate
+from ..rotation.scenarios import LIFETIMES, REKEY_DAY, START, build_timeline
 
 LAB_CLASS, FIGURE_CLASS = "rotation-lab", "rotation-lab-figure"
 YEARS = 2
-#: What the strategy menu says (the values stay the names that build_timeline takes).
-STRATEGY_LABELS = {"certificate": "certificate (leaf cert hash)", "leaf-spki": "leaf key (SPKI)",
-                   "leaf-spki+backup": "leaf key + backup key", "intermediate": "intermediate CA key",
-                   "root": "root CA key"}
-#: The lab's starting point: 47-day certificates, a new key at every renewal, and a backup pin.
+#: The lab's starting point (the only place it is set): 47-day certificates, a new key at every
+#: renewal, and a backup pin.
 DEFAULTS = dict(review_days=2, half_life_days=10, never_update=3.0, pin_expiry_days=0,
-                strategy="leaf-spki+backup", lifetime=47, key_reuse=False, force_update=False)
+                strategy=Strategy.LEAF_SPKI_BACKUP, lifetime=47, key_reuse=False, force_update=False)
 
 
 def lab_timeline(*, review_days, half_life_days, never_update, pin_expiry_days, strategy, lifetime,
@@ -43,38 +42,43 @@ def lab_timeline(*, review_days, half_life_days, never_update, pin_expiry_days, 
                           years=YEARS, name="lab")
 
 
-def _controls() -> dict[str, w.ValueWidget]:
+def _controls(start: dict) -> dict[str, w.ValueWidget]:
+    """The eight controls, each set to its value in ``start``."""
     style, wide = {"description_width": "190px"}, w.Layout(width="420px")
     right = {"style": {"description_width": "120px"}, "layout": w.Layout(width="420px")}
     slider = dict(style=style, layout=wide, continuous_update=False)
+    box = dict(indent=False, layout=w.Layout(width="420px"))
     return {
-        "review_days": w.IntSlider(2, 0, 14, description="Review delay (days)", **slider),
-        "half_life_days": w.IntSlider(10, 1, 60, description="Update half-life (days)", **slider),
-        "never_update": w.FloatSlider(3.0, min=0, max=10, step=0.5, description="Never-update share (%)",
+        "review_days": w.IntSlider(start["review_days"], 0, 14, description="Review delay (days)", **slider),
+        "half_life_days": w.IntSlider(start["half_life_days"], 1, 60, description="Update half-life (days)",
                                       **slider),
-        "pin_expiry_days": w.IntSlider(0, 0, 365, step=15, description="Pin-set expiry (days, 0 = off)",
-                                       **slider),
-        "strategy": w.Dropdown(options=[(STRATEGY_LABELS[s], s) for s in STRATEGIES], description="Pin strategy",
-                               **right),
-        "lifetime": w.Dropdown(options=[(k, v) for k, v in LIFETIMES.items()], value=90,
+        "never_update": w.FloatSlider(start["never_update"], min=0, max=10, step=0.5,
+                                      description="Never-update share (%)", **slider),
+        "pin_expiry_days": w.IntSlider(start["pin_expiry_days"], 0, 365, step=15,
+                                       description="Pin-set expiry (days, 0 = off)", **slider),
+        "strategy": w.Dropdown(options=[(s.description, s) for s in Strategy], value=start["strategy"],
+                               description="Pin strategy", **right),
+        "lifetime": w.Dropdown(options=list(LIFETIMES.items()), value=start["lifetime"],
                                description="Cert lifetime", **right),
-        "key_reuse": w.Checkbox(True, description="Reuse the key at renewal (one planned rekey)", indent=False,
-                                layout=w.Layout(width="420px")),
-        "force_update": w.Checkbox(False, description="Force-update check on an unpinned endpoint",
-                                   indent=False, layout=w.Layout(width="420px")),
+        "key_reuse": w.Checkbox(start["key_reuse"], description="Reuse the key at renewal (one planned rekey)",
+                                **box),
+        "force_update": w.Checkbox(start["force_update"], description="Force-update check on an unpinned "
+                                   "endpoint", **box),
     }
 
 
 class RotationLab:
-    """The widget lab; display it in a notebook cell, or drive it with :meth:`set`."""
+    """The widget lab; display it in a notebook cell, or drive it with :meth:`set`.
+
+    ``RotationLab()`` starts from :data:`DEFAULTS`; ``RotationLab(lifetime=90)`` from other values.
+    """
 
     def __init__(self, **settings):
         unknown = set(settings) - set(DEFAULTS)
         if unknown:
-            raise RotationError(f"unknown lab setting {sorted(unknown)[0]!r}; use one of {', '.join(DEFAULTS)}.")
-        self.controls = _controls()
-        for name, value in {**DEFAULTS, **settings}.items():
-            self.controls[name].value = value
+            raise UnknownSettingError(f"unknown lab setting {sorted(unknown)[0]!r}; use one of "
+                                      f"{', '.join(DEFAULTS)}.")
+        self.controls = _controls({**DEFAULTS, **settings})
         self.view = TimelineFigure(START, 365 * YEARS, 60, title="Rotation lab",
                                    fig=Figure(figsize=(10, 7.5), dpi=80))
         self.result = None
@@ -107,18 +111,9 @@ class RotationLab:
         """Change controls as a learner would; returns once the figure has been redrawn."""
         for name, value in changes.items():
             if name not in self.controls:
-                raise RotationError(f"unknown lab control {name!r}; use one of {', '.join(self.controls)}.")
+                raise UnknownSettingError(f"unknown lab control {name!r}; use one of "
+                                          f"{', '.join(self.controls)}.")
             self.controls[name].value = value
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
-
-
-def rotation_lab(**settings) -> RotationLab:
-    """Build the lab (optionally starting from other control values)."""
-    return RotationLab(**settings)
-
-
-def apply_change(lab: RotationLab, **changes) -> None:
-    """Apply a control change programmatically (what the benchmark times)."""
-    lab.set(**changes)

@@ -1,0 +1,89 @@
+"""The two TLS contexts of the course: a server that presents a chain, a client that trusts roots.
+
+Every server, proxy, capture and client in :mod:`helpers.tls` and :mod:`helpers.pinning` builds
+its ``SSLContext`` here, and these two functions load certificates only through
+:func:`helpers.pki.ca.present` and :func:`helpers.pki.ca.trust`. Nothing chooses a course
+certificate for you: the caller passes the chain (``pki.leaf``) and the roots (``[pki.root.cert]``).
+"""
+
+from __future__ import annotations
+
+import ssl
+from collections.abc import Sequence
+
+from cryptography import x509
+
+from ..errors import BadInputError
+from ..pki.ca import Issued, present, trust
+
+__all__ = ["PresentedChainError", "TrustAnchorsError", "as_chain", "as_roots", "client_context", "server_context"]
+
+
+class PresentedChainError(BadInputError):
+    """What a server should present is not certificates (leaf first) with the leaf's key."""
+
+
+class TrustAnchorsError(BadInputError):
+    """What a client should trust is not a non-empty list of certificates."""
+
+
+def as_chain(chain, key=None) -> tuple[list[x509.Certificate], object]:
+    """Normalise what a server presents into (certificates leaf first, private key).
+
+    ``chain`` may be an ``Issued`` from :mod:`helpers.pki` (its certificate and intermediates),
+    a certificate, or a sequence of certificates / objects with a ``.cert``. ``key`` defaults
+    to the ``Issued``'s key (or the first entry's ``.key``).
+    """
+    if isinstance(chain, Issued):
+        key = key if key is not None else chain.key
+        chain = chain.chain
+    elif isinstance(chain, x509.Certificate) or hasattr(chain, "cert"):
+        chain = [chain]
+    certs = []
+    for item in chain if isinstance(chain, Sequence) and not isinstance(chain, str | bytes) else [chain]:
+        if key is None and getattr(item, "key", None) is not None and not certs:
+            key = item.key
+        cert = getattr(item, "cert", item)
+        if not isinstance(cert, x509.Certificate):
+            raise PresentedChainError(f"A server chain entry is a {type(item).__name__}, not a certificate; pass "
+                                  "x509.Certificate objects (leaf first) or an Issued from helpers.pki.")
+        certs.append(cert)
+    if not certs or key is None:
+        raise PresentedChainError("A server needs at least one certificate and the leaf's private key; pass "
+                              "chain=[leaf, intermediate] and key=leaf_key, or an Issued from helpers.pki.")
+    return certs, key
+
+
+def as_roots(roots) -> list[x509.Certificate]:
+    """Trust anchors as certificates: ``roots`` holds certificates or objects with a ``.cert``."""
+    items = [roots] if isinstance(roots, x509.Certificate) or hasattr(roots, "cert") else list(roots or [])
+    certs = [getattr(r, "cert", r) for r in items]
+    if not certs or not all(isinstance(c, x509.Certificate) for c in certs):
+        raise TrustAnchorsError("a trust store is a non-empty list of x509.Certificate objects; for the "
+                              "course, pass [pki.root.cert].")
+    return certs
+
+
+def server_context(chain, key=None, *, tls12: bool = False) -> ssl.SSLContext:
+    """A server-side ``SSLContext`` that presents ``chain`` (see :func:`as_chain`) over HTTP/1.1."""
+    certs, key = as_chain(chain, key)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    if tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    present(context, certs, key)
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def client_context(roots, *, tls12: bool = False) -> ssl.SSLContext:
+    """A careful client's ``SSLContext``: trusts only ``roots``, checks the host name, asks for HTTP/1.1.
+
+    No system roots are loaded, and (unlike ``ssl.create_default_context``) no flag changes
+    from one Python version to the next.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # check_hostname and CERT_REQUIRED are on
+    trust(context, as_roots(roots))
+    if tls12:
+        context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    return context

@@ -1,0 +1,90 @@
+"""Force one TLS 1.3 cipher suite, which Python's ``ssl`` cannot do from code.
+
+``SSLContext.set_ciphers`` only governs TLS 1.2 and below; the TLS 1.3 suites come from
+OpenSSL's configuration. So :func:`capture_with_suite` runs the capture in a child process
+whose ``OPENSSL_CONF`` allows only that suite, and reads the :class:`~helpers.tls.capture.Capture`
+back as JSON. :func:`offered_tls13_suites` says which suites this OpenSSL offers unforced.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import ssl
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+
+from ..course import HOST
+from ..errors import BadInputError, CourseError
+from ..pem import chain_pem, key_pem, load_certificates
+from .capture import Capture, capture_in_memory
+from .contexts import as_chain, as_roots
+from .keyschedule import SUITES
+
+__all__ = ["SuiteError", "SuiteNotForcedError", "capture_with_suite", "offered_tls13_suites"]
+
+
+class SuiteError(BadInputError):
+    """A cipher suite that cannot be forced: not TLS 1.3, not one this course decrypts."""
+
+
+class SuiteNotForcedError(CourseError):
+    """This machine's OpenSSL did not honour the suite its configuration asked for."""
+
+
+_OPENSSL_CONF = """openssl_conf = course_conf
+[course_conf]
+ssl_conf = course_ssl
+[course_ssl]
+system_default = course_tls
+[course_tls]
+Ciphersuites = {suite}
+"""
+
+
+def offered_tls13_suites() -> list[str]:
+    """The TLS 1.3 suites this Python's OpenSSL enables by default (what a ClientHello offers)."""
+    names = {c["name"] for c in ssl.create_default_context().get_ciphers() if c["protocol"] == "TLSv1.3"}
+    return [name for name in SUITES if name in names]
+
+
+def capture_with_suite(chain, key=None, *, roots, suite: str, server_hostname: str = HOST,
+                       request: bool = True) -> Capture:
+    """Like :func:`~helpers.tls.capture.capture_in_memory`, with only ``suite`` allowed."""
+    if suite not in SUITES:
+        raise SuiteError(f"{suite!r} is not a TLS 1.3 cipher suite this course decrypts; pick one of "
+                         f"{', '.join(SUITES)}.")
+    certs, key = as_chain(chain, key)
+    job = {"chain": chain_pem(certs).decode(), "key": key_pem(key).decode(),
+           "roots": chain_pem(as_roots(roots)).decode(), "server_hostname": server_hostname,
+           "request": request}
+    with tempfile.TemporaryDirectory(prefix="course-openssl-") as folder:
+        conf = Path(folder, "openssl.cnf")
+        conf.write_text(_OPENSSL_CONF.format(suite=suite))
+        package_root = str(Path(__file__).resolve().parents[2])   # so the child can import helpers
+        path = os.pathsep.join(p for p in (package_root, os.environ.get("PYTHONPATH", "")) if p)
+        env = {**os.environ, "OPENSSL_CONF": str(conf), "PYTHONPATH": path}
+        done = subprocess.run([sys.executable, "-c", "from helpers.tls.suites import _child; _child()"],
+                              input=json.dumps(job), capture_output=True, text=True, env=env, timeout=60)
+    if done.returncode != 0:
+        raise SuiteNotForcedError(f"The child process that forces {suite} failed "
+                                  f"({done.stderr.strip().splitlines()[-1:] or ['no output']}); run it "
+                                  "without suite= to use the suite OpenSSL picks.")
+    capture = Capture.from_json(done.stdout)
+    if capture.negotiated.get("cipher", suite) != suite:
+        raise SuiteNotForcedError(f"This OpenSSL ignored the configuration and negotiated "
+                                  f"{capture.negotiated['cipher']} instead of {suite}; run without suite=.")
+    return capture
+
+
+def _child() -> None:
+    """Entry point of the child process: read a job on stdin, write a Capture on stdout."""
+    job = json.loads(sys.stdin.read())
+    key = serialization.load_pem_private_key(job["key"].encode(), None)
+    capture = capture_in_memory(load_certificates(job["chain"]), key, roots=load_certificates(job["roots"]),
+                                server_hostname=job["server_hostname"], request=job["request"])
+    sys.stdout.write(capture.to_json())
