@@ -34,6 +34,11 @@ def today() -> _dt.date:
     return COURSE_NOW.date()
 
 
+def utc(year: int, month: int, day: int) -> _dt.datetime:
+    """Midnight UTC at the start of that day: the way the course writes certificate dates."""
+    return _dt.datetime(year, month, day, tzinfo=UTC)
+
+
 def days(n: float) -> _dt.timedelta:
     """A duration of ``n`` days, for readable date arithmetic in lessons."""
     return _dt.timedelta(days=n)

@@ -4,7 +4,10 @@
 * :func:`load_der_certificate` and :func:`serial_number` read what real, imperfect roots hold;
 * :func:`cert_pem`, :func:`chain_pem` and :func:`key_pem` write PEM; :func:`chain_files` puts a
   chain and its key in temporary files for ``ssl`` (which loads keys only from files);
-* :func:`short_name` is a certificate's name for tables and messages;
+* :func:`load_private_key` reads a PEM private key and names what went wrong;
+* :func:`as_certificates` accepts certificates or course objects that carry one (``.cert``);
+* :func:`short_name` is a certificate's (or a name's) short form for tables and messages, and
+  :func:`curve_name` an EC curve's NIST name;
 * :func:`host_general_name` turns a host into the SAN entry that names it (DNS name or IP);
 * :func:`write_atomically` writes a file so that a crash never leaves half of it behind.
 
@@ -57,6 +60,10 @@ class CertificateFileError(BadInputError):
 
 class NotAPrivateKeyError(BadInputError):
     """Something that should be a private key from cryptography is not one."""
+
+
+class NotCertificatesError(BadInputError):
+    """Something that should be certificates (or objects carrying one) is not."""
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -163,6 +170,31 @@ def _load_pem_block(block: bytes, where: str) -> x509.Certificate:
                                      "base64 or DER); re-download or re-export the certificate.") from None
 
 
+def load_private_key(source: bytes | os.PathLike | str) -> PrivateKey:
+    """An unencrypted PEM private key from bytes or a file; :class:`NotAPrivateKeyError` otherwise."""
+    data, where = (bytes(source), "the data") if isinstance(source, bytes | bytearray) else _read_source(source)
+    try:
+        return serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise NotAPrivateKeyError(f"{where} is not an unencrypted PEM private key; pass a file that starts "
+                                  "with -----BEGIN PRIVATE KEY-----.") from None
+
+
+def as_certificates(items, what: str = "the certificates") -> list[x509.Certificate]:
+    """``items`` as a list of certificates: each may be one, or a course object with ``.cert``."""
+    if isinstance(items, x509.Certificate) or hasattr(items, "cert"):
+        items = [items]
+    if items is None or isinstance(items, str | bytes) or not hasattr(items, "__iter__"):
+        raise NotCertificatesError(f"{what} must be a list of certificates, not {type(items).__name__}; "
+                                   "wrap a single certificate in a list.")
+    certs = [getattr(item, "cert", item) for item in items]
+    bad = [c for c in certs if not isinstance(c, x509.Certificate)]
+    if bad:
+        raise NotCertificatesError(f"{what} must hold x509.Certificate objects (or course Issued/CA objects), "
+                                   f"not {type(bad[0]).__name__}; load PEM with helpers.pem.load_certificates().")
+    return certs
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 def cert_pem(cert: x509.Certificate) -> bytes:
@@ -212,13 +244,23 @@ def write_atomically(path: Path | str, data: bytes) -> None:
 
 # --- names ---------------------------------------------------------------------------------------
 
-def short_name(cert: x509.Certificate) -> str:
-    """A certificate's name for a table: the subject's CN, else its OU or O, else the whole subject."""
+def short_name(cert_or_name: x509.Certificate | x509.Name) -> str:
+    """A name for a table: the subject's (or the name's) CN, else its OU or O, else the whole name."""
+    name = cert_or_name.subject if isinstance(cert_or_name, x509.Certificate) else cert_or_name
     for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.ORGANIZATION_NAME):
-        values = cert.subject.get_attributes_for_oid(oid)
+        values = name.get_attributes_for_oid(oid)
         if values:
             return str(values[0].value)
-    return cert.subject.rfc4514_string() or "(empty subject)"
+    return name.rfc4514_string() or "(empty name)"
+
+
+#: OpenSSL's curve names and the NIST names people use.
+NIST_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+
+
+def curve_name(curve: ec.EllipticCurve) -> str:
+    """``"P-256"`` for secp256r1 and the other NIST curves; OpenSSL's name for any other curve."""
+    return NIST_CURVES.get(curve.name, curve.name)
 
 
 def host_general_name(host: str) -> x509.GeneralName:
