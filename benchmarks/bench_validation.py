@@ -15,7 +15,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from helpers.clock import now  # noqa: E402
-from helpers.pki import HOST, course_pki  # noqa: E402
+from helpers.course import HOST  # noqa: E402
+from helpers.pki import course_pki  # noqa: E402
 from helpers.validation import cryptography_verdict, explain  # noqa: E402
 
 ROUNDS, PER_ROUND = 7, 100

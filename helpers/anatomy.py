@@ -20,16 +20,20 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from .errors import BadInputError
-from .pem import serial_number
+from .pem import NotCertificatesError, curve_name, serial_number
 from .pinning.pins import spki_pin
 from .show import Table
 
-__all__ = ["Anatomy", "AnatomyError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
+__all__ = ["Anatomy", "MalformedDERError", "PEMInsteadOfDERError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
            "spki_span"]
 
 
-class AnatomyError(BadInputError):
-    """Bytes that should be a DER certificate could not be walked, or a non-certificate was given."""
+class MalformedDERError(BadInputError):
+    """Bytes that should be a DER certificate end early, have a bad length, or miss an element."""
+
+
+class PEMInsteadOfDERError(MalformedDERError):
+    """PEM text was given where DER bytes were expected."""
 
 
 #: Extension OIDs and the names OpenSSL prints for them (without its "X509v3 " prefix).
@@ -94,7 +98,7 @@ class Extension:
 def _tlv(der: bytes, pos: int) -> tuple[int, int, int]:
     """Read one DER tag-length-value at ``pos``: return (tag, start of content, end of value)."""
     if pos + 2 > len(der):
-        raise AnatomyError("the DER bytes end in the middle of an element; pass a whole certificate.")
+        raise MalformedDERError("the DER bytes end in the middle of an element; pass a whole certificate.")
     tag, first = der[pos], der[pos + 1]
     pos += 2
     if first < 0x80:  # short form: the length fits in 7 bits
@@ -102,11 +106,11 @@ def _tlv(der: bytes, pos: int) -> tuple[int, int, int]:
     else:  # long form: the low bits say how many length bytes follow
         count = first & 0x7F
         if count == 0 or count > 4 or pos + count > len(der):
-            raise AnatomyError("a DER length field is malformed; pass a certificate in DER form.")
+            raise MalformedDERError("a DER length field is malformed; pass a certificate in DER form.")
         length = int.from_bytes(der[pos:pos + count], "big")
         pos += count
     if pos + length > len(der):
-        raise AnatomyError("a DER element claims more bytes than there are; the certificate is cut short.")
+        raise MalformedDERError("a DER element claims more bytes than there are; the certificate is cut short.")
     return tag, pos, pos + length
 
 
@@ -131,21 +135,22 @@ def spki_span(der: bytes | x509.Certificate) -> tuple[int, int]:
     if isinstance(der, x509.Certificate):
         der = der.public_bytes(serialization.Encoding.DER)
     if not isinstance(der, bytes | bytearray) or not der:
-        raise AnatomyError("spki_span needs a certificate's DER bytes; use cert.public_bytes(Encoding.DER).")
+        raise NotCertificatesError("spki_span needs a certificate or its DER bytes; use "
+                                   "cert.public_bytes(Encoding.DER).")
     der = bytes(der)
     if der.lstrip().startswith(b"-----BEGIN"):
-        raise AnatomyError("these bytes are PEM text, not DER; load the certificate and pass "
-                           "cert.public_bytes(Encoding.DER).")
+        raise PEMInsteadOfDERError("these bytes are PEM text, not DER; load the certificate and pass "
+                                   "cert.public_bytes(Encoding.DER).")
     if der[0] != 0x30:
-        raise AnatomyError("these bytes do not start with a DER SEQUENCE, so they are not a DER certificate.")
+        raise MalformedDERError("these bytes do not start with a DER SEQUENCE, so they are not a DER certificate.")
     _, content, _ = _tlv(der, 0)
     tbs_tag, tbs_content, tbs_end = _tlv(der, content)
     if tbs_tag != 0x30:
-        raise AnatomyError("the certificate has no tbsCertificate SEQUENCE; these bytes are not a certificate.")
+        raise MalformedDERError("the certificate has no tbsCertificate SEQUENCE; these bytes are not a certificate.")
     elements = _children(der, tbs_content, tbs_end)
     index = 6 if elements and elements[0][0] == 0xA0 else 5  # [0] EXPLICIT version present?
     if len(elements) <= index or elements[index][0] != 0x30:
-        raise AnatomyError("the tbsCertificate has no SubjectPublicKeyInfo where one belongs; "
+        raise MalformedDERError("the tbsCertificate has no SubjectPublicKeyInfo where one belongs; "
                            "these bytes are not an X.509 certificate.")
     _, start, end = elements[index]
     return start, end
@@ -184,8 +189,8 @@ def key_description(public_key) -> str:
         return f"RSA {public_key.key_size} bits"
     if isinstance(public_key, ec.EllipticCurvePublicKey):
         curve = public_key.curve
-        nist = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(curve.name)
-        return f"EC {nist} ({curve.name}), {curve.key_size} bits" if nist else \
+        nist = curve_name(curve)
+        return f"EC {nist} ({curve.name}), {curve.key_size} bits" if nist != curve.name else \
             f"EC {curve.name}, {curve.key_size} bits"
     if isinstance(public_key, ed25519.Ed25519PublicKey):
         return "Ed25519, 256 bits"
@@ -301,8 +306,8 @@ class Anatomy:
 def anatomy(cert: x509.Certificate) -> Anatomy:
     """Read every field of ``cert`` into an :class:`Anatomy` table."""
     if not isinstance(cert, x509.Certificate):
-        raise AnatomyError(f"anatomy() needs an x509.Certificate, not a {type(cert).__name__}; load one "
-                           "with helpers.pem.load_certificates(path).")
+        raise NotCertificatesError(f"anatomy() needs an x509.Certificate, not a {type(cert).__name__}; "
+                                   "load one with helpers.pem.load_certificates(path).")
     der = cert.public_bytes(serialization.Encoding.DER)
     start, end = spki_span(der)
     serial = serial_number(cert)

@@ -195,6 +195,15 @@ def as_certificates(items, what: str = "the certificates") -> list[x509.Certific
     return certs
 
 
+def single_certificate(item, what: str = "the certificate") -> x509.Certificate:
+    """One certificate, given as itself or as a course object with ``.cert``."""
+    cert = getattr(item, "cert", item)
+    if not isinstance(cert, x509.Certificate):
+        raise NotCertificatesError(f"{what} must be an x509.Certificate (or a course Issued/CA object), not "
+                                   f"{type(item).__name__}; load PEM with helpers.pem.load_certificates().")
+    return cert
+
+
 # --- writing -------------------------------------------------------------------------------------
 
 def cert_pem(cert: x509.Certificate) -> bytes:

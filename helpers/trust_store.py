@@ -20,17 +20,21 @@ from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
 from .errors import BadInputError
-from .pem import CertificateFormatError, load_certificates, short_name
+from .pem import CertificateFormatError, curve_name, load_certificates, short_name
 
-__all__ = ["RootNotFoundError", "RootStats", "TrustStoreError", "bundle_path", "bundle_version",
+__all__ = ["RootNotFoundError", "RootStats", "NoRootsError", "UnreadableBundleError", "bundle_path", "bundle_version",
            "country", "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
 
 
-class TrustStoreError(BadInputError):
-    """The root bundle could not be read, or there are no roots to count."""
+class UnreadableBundleError(BadInputError):
+    """The root bundle holds no readable PEM certificate."""
 
 
-class RootNotFoundError(TrustStoreError, LookupError):
+class NoRootsError(BadInputError):
+    """An empty list of roots was given to count."""
+
+
+class RootNotFoundError(BadInputError, LookupError):
     """No root (or more than one) matches the name asked for."""
 
 
@@ -48,8 +52,8 @@ def _load(source: bytes | Path) -> tuple[x509.Certificate, ...]:
     try:
         return tuple(load_certificates(source))
     except CertificateFormatError:
-        raise TrustStoreError("the root bundle holds no readable PEM certificates; reinstall "
-                              "certifi (pip install --force-reinstall certifi).") from None
+        raise UnreadableBundleError("the root bundle holds no readable PEM certificates; reinstall "
+                                    "certifi (pip install --force-reinstall certifi).") from None
 
 
 @functools.lru_cache(maxsize=1)
@@ -85,8 +89,7 @@ def key_family(cert: x509.Certificate) -> tuple[str, str]:
     if isinstance(key, rsa.RSAPublicKey):
         return "RSA", str(key.key_size)
     if isinstance(key, ec.EllipticCurvePublicKey):
-        curve = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}.get(key.curve.name)
-        return "EC", curve or key.curve.name
+        return "EC", curve_name(key.curve)
     return type(key).__name__.removesuffix("PublicKey").lstrip("_"), "?"
 
 
@@ -133,7 +136,7 @@ def root_stats(roots: tuple[x509.Certificate, ...] | list[x509.Certificate] | No
     """Count the roots (certifi's bundle by default) by key type, owner, country and expiry year."""
     roots = load_roots() if roots is None else tuple(roots)
     if not roots:
-        raise TrustStoreError("there are no roots to count; pass a non-empty list of certificates.")
+        raise NoRootsError("there are no roots to count; pass a non-empty list of certificates.")
     return RootStats(
         count=len(roots),
         families=Counter(key_family(c)[0] for c in roots),

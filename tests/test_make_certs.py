@@ -11,9 +11,10 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 
 from helpers import cli, pem, pki
+from helpers.course import CERTS_DIR
 from helpers.pki import files
 
-COMMITTED = pki.CERTS_DIR
+COMMITTED = CERTS_DIR
 
 
 def spki_pin(cert_or_public_key) -> str:

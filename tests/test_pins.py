@@ -16,10 +16,10 @@ from hypothesis import strategies as st
 
 from helpers import clock
 from helpers.errors import CourseError
+from helpers.pem import NotCertificatesError
 from helpers.pinning import (
     FORMATS,
     Pin,
-    PinError,
     PinFormatError,
     PinKindError,
     PinSet,
@@ -29,6 +29,7 @@ from helpers.pinning import (
     spki_der,
     spki_pin,
 )
+from helpers.pinning.pins import NotAKeyError, UnknownPinKindError
 from helpers.trust_store import find_root, load_roots
 
 ISRG_ROOT_X1_PIN = "C5+lpZ7tcVwmwQIMcRtPbsQtWLABXhQzejna0wHFr8M="
@@ -102,9 +103,9 @@ def test_renewal_keeps_the_spki_pin_and_rekey_changes_it():
 
 @pytest.mark.parametrize("thing", [None, b"bytes", "text", 42])
 def test_spki_of_a_non_key_is_a_course_error(thing):
-    with pytest.raises(PinError, match="x509.Certificate or a public key"):
+    with pytest.raises(NotAKeyError, match="x509.Certificate or a public key"):
         spki_der(thing)
-    with pytest.raises(PinError, match="x509.Certificate"):
+    with pytest.raises(NotCertificatesError, match="x509.Certificate"):
         cert_pin(thing)
 
 
@@ -189,7 +190,7 @@ def test_a_pin_must_be_text(value):
 def test_pin_values_check_their_digest_and_kind():
     with pytest.raises(PinFormatError, match="32 bytes"):
         Pin(bytes(31))
-    with pytest.raises(PinError, match="'spki' or 'cert'"):
+    with pytest.raises(UnknownPinKindError, match="'spki' or 'cert'"):
         Pin(bytes(32), "sha1")
 
 
@@ -259,3 +260,12 @@ def test_pinning_package_reexports_only_the_pins_so_pki_can_use_them_without_a_c
             "assert not hasattr(p, 'PinnedClient') and not hasattr(p, 'BrokenUnverifiedChainClient')")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert out.returncode == 0, out.stderr
+
+
+def test_a_pin_says_what_it_hashes_with_an_enum():
+    from helpers.pinning.pins import PinKind
+
+    leaf = ISRG_ROOT_X1_PIN
+    assert parse_pin(leaf).kind is PinKind.SPKI
+    assert parse_pin(leaf, kind="cert").kind is PinKind.CERT     # text is read into the enum
+    assert Pin.of_cert(find_root("ISRG Root X1")).kind is PinKind.CERT

@@ -20,6 +20,7 @@ from cryptography.x509.verification import DNSName, PolicyBuilder, Store, Verifi
 
 from helpers import pem, pki
 from helpers.clock import COURSE_NOW, UTC
+from helpers.course import CERTS_DIR, HOST
 from helpers.errors import BadInputError, CourseError
 
 P = pki.course_pki()
@@ -40,12 +41,12 @@ def spki_pin(cert_or_public_key) -> str:
     return base64.b64encode(hashlib.sha256(der).digest()).decode()
 
 
-def verify(leaf, intermediates, roots, host=pki.HOST, at=COURSE_NOW):
+def verify(leaf, intermediates, roots, host=HOST, at=COURSE_NOW):
     verifier = PolicyBuilder().store(Store(list(roots))).time(at).build_server_verifier(DNSName(host))
     return verifier.verify(leaf, list(intermediates))
 
 
-def openssl_verify(tmp_path: Path, leaf, intermediates, roots, host=pki.HOST, at=None):
+def openssl_verify(tmp_path: Path, leaf, intermediates, roots, host=HOST, at=None):
     """Run `openssl verify`; return (exit code, {"error number@depth", ...} it printed)."""
     def write(name, certs):
         path = tmp_path / name
@@ -117,7 +118,7 @@ def test_rsa_leaf_validates_for_its_host():
 @pytest.mark.parametrize("clock", ["real", "course"])
 def test_valid_leaves_pass_openssl_verify(tmp_path, name, clock):
     issued = getattr(P, name)
-    host = pki.HOST if name != "rsa_leaf" else "rsa.yourapp.com"
+    host = HOST if name != "rsa_leaf" else "rsa.yourapp.com"
     at = COURSE_NOW if clock == "course" else None
     code, errors = openssl_verify(tmp_path, issued.cert, issued.intermediates, [P.root.cert], host, at)
     assert (code, errors) == (0, set())
@@ -138,7 +139,7 @@ def test_every_attack_leaf_claims_the_host_with_a_key_that_is_not_ours():
     assert set(P.attackers) == {"rogue CA", "corporate proxy", "government root", "DV mis-issuance"}
     for issued in P.attackers.values():
         san = issued.cert.extensions.get_extension_for_class(x509.SubjectAlternativeName).value
-        assert san.get_values_for_type(x509.DNSName) == [pki.HOST]
+        assert san.get_values_for_type(x509.DNSName) == [HOST]
         assert spki_pin(issued.cert) not in ours
     assert P.misissued_leaf.intermediates == (P.intermediate.cert,)
 
@@ -226,7 +227,7 @@ def test_readme_pins_match_the_openssl_pipeline(tmp_path):
               " | openssl dgst -sha256 -binary | openssl enc -base64")
     out = subprocess.run(["sh", "-c", script], capture_output=True, text=True, timeout=30)
     assert out.stdout.strip() == spki_pin(P.leaf.cert)
-    readme = (pki.CERTS_DIR / "README.md").read_text()
+    readme = (CERTS_DIR / "README.md").read_text()
     assert "| `api.yourapp.com.pem` | the leaf for api.yourapp.com" in readme
     assert f"`{out.stdout.strip()}` |" in readme
 
@@ -261,7 +262,7 @@ def test_gallery_names_and_reasons():
         "wrong-eku": "wrong EKU", "tampered-signature": "tampered signature",
         "missing-intermediate": "missing intermediate", "unknown-root": "unknown root"}
     for case in P.gallery.values():
-        assert case.host == pki.HOST and case.roots == [P.root.cert] and case.explanation.endswith(".")
+        assert case.host == HOST and case.roots == [P.root.cert] and case.explanation.endswith(".")
 
 
 @pytest.mark.parametrize("name", list(EXPECTED_MESSAGE))
@@ -323,10 +324,10 @@ def test_openssl_agrees_with_each_gallery_case(tmp_path, name):
 
 def test_ca_rejects_inverted_dates_bad_serials_and_missing_hosts():
     with pytest.raises(pki.CertificateRequestError, match="must come before"):
-        P.intermediate.issue_leaf([pki.HOST], serial=9, not_before="2030-01-01", not_after="2029-01-01")
+        P.intermediate.issue_leaf([HOST], serial=9, not_before="2030-01-01", not_after="2029-01-01")
     for serial in (0, -5, 2**160, "7"):
         with pytest.raises(pki.CertificateRequestError, match="serial"):
-            P.intermediate.issue_leaf([pki.HOST], serial=serial, not_before="2026-01-01",
+            P.intermediate.issue_leaf([HOST], serial=serial, not_before="2026-01-01",
                                       not_after="2027-01-01")
     for hosts in ([], None, [""], ["bücher.example"]):
         with pytest.raises(pki.CertificateRequestError, match="host name"):
@@ -399,7 +400,7 @@ def test_private_key_is_recognised(tmp_path):
     (tmp_path / "k.pem").write_bytes(P.leaf.key_pem)
     err = _error_for(tmp_path / "k.pem")
     assert isinstance(err, pem.PrivateKeyInsteadOfCertificateError) and "private key" in str(err)
-    assert isinstance(_error_for(Path(pki.CERTS_DIR) / "yourapp-root.key.pem"),
+    assert isinstance(_error_for(Path(CERTS_DIR) / "yourapp-root.key.pem"),
                       pem.PrivateKeyInsteadOfCertificateError)
 
 
@@ -451,7 +452,7 @@ def test_configure_cert_and_configure_trust_make_a_real_handshake(tmp_path):
     server = P.leaf.configure_cert(ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER))
     client = P.root.configure_trust(ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT))
     c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
-    c = client.wrap_bio(c_in, c_out, server_hostname=pki.HOST)
+    c = client.wrap_bio(c_in, c_out, server_hostname=HOST)
     s = server.wrap_bio(s_in, s_out, server_side=True)
     for _ in range(10):
         for end in (c, s):
@@ -461,7 +462,7 @@ def test_configure_cert_and_configure_trust_make_a_real_handshake(tmp_path):
                 pass
         s_in.write(c_out.read())
         c_in.write(s_out.read())
-    assert c.getpeercert()["subject"] == ((("commonName", pki.HOST),),)
+    assert c.getpeercert()["subject"] == ((("commonName", HOST),),)
 
 
 def test_a_key_that_does_not_match_the_chain_is_explained():

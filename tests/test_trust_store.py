@@ -113,9 +113,9 @@ def test_find_root_explains_missing_and_ambiguous_names():
 def test_a_bundle_file_without_certificates_is_a_course_error(tmp_path):
     empty = tmp_path / "empty.pem"
     empty.write_text("nothing here\n")
-    with pytest.raises(ts.TrustStoreError, match="no readable PEM certificates"):
+    with pytest.raises(ts.UnreadableBundleError, match="no readable PEM certificates"):
         ts.load_roots(empty)
-    with pytest.raises(ts.TrustStoreError, match="no roots to count"):
+    with pytest.raises(ts.NoRootsError, match="no roots to count"):
         ts.root_stats([])
 
 

@@ -11,14 +11,13 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from helpers.clock import ClockError
+from helpers.course import HOST
 from helpers.errors import CourseError
-from helpers.pki import HOST, CertificateAuthority, course_pki, key_from_label
+from helpers.pem import NotCertificatesError
+from helpers.pki import CertificateAuthority, course_pki, key_from_label
 from helpers.validation import (
-    FAILED,
-    NOT_CHECKED,
-    PASSED,
-    ChainInputError,
     HostNameError,
+    Status,
     compare,
     compare_case,
     cryptography_verdict,
@@ -72,8 +71,8 @@ def test_unimplemented_checks_say_not_checked_and_never_passed():
     unimplemented = {"name constraints", "certificate policies", "revocation", "certificate transparency"}
     for step in report.steps:
         if step.check in unimplemented:
-            assert step.status == NOT_CHECKED
-    assert report.counts()[NOT_CHECKED] == 4
+            assert step.status == Status.NOT_CHECKED
+    assert report.counts()[Status.NOT_CHECKED] == 4
 
 
 def test_default_time_is_the_course_clock():
@@ -262,9 +261,9 @@ def test_at_accepts_iso_text():
 # --- bad input -------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("call, error", [
-    (lambda: explain(b"not a cert", [], [PKI.root.cert], HOST), ChainInputError),
-    (lambda: explain(PKI.leaf.cert, PKI.intermediate.cert, [PKI.root.cert], HOST), ChainInputError),
-    (lambda: explain(PKI.leaf.cert, [], ["root.pem"], HOST), ChainInputError),
+    (lambda: explain(b"not a cert", [], [PKI.root.cert], HOST), NotCertificatesError),
+    (lambda: explain(PKI.leaf.cert, "intermediate.pem", [PKI.root.cert], HOST), NotCertificatesError),
+    (lambda: explain(PKI.leaf.cert, [], ["root.pem"], HOST), NotCertificatesError),
     (lambda: explain(PKI.leaf.cert, [], [PKI.root.cert], "*.yourapp.com"), HostNameError),
     (lambda: explain(PKI.leaf.cert, [], [PKI.root.cert], ""), HostNameError),
     (lambda: explain(PKI.leaf.cert, [], [PKI.root.cert], HOST, at="soon"), ClockError),
@@ -283,8 +282,8 @@ def test_course_objects_are_accepted_in_place_of_certificates():
 
 def test_failed_steps_carry_a_status_and_reason():
     report = explain(*good(), "www.yourapp.com")
-    assert report.failed_step.status == FAILED and report.failed_step.reason == "wrong host"
-    assert all(s.status in (PASSED, FAILED, NOT_CHECKED) for s in report.steps)
+    assert report.failed_step.status == Status.FAILED and report.failed_step.reason == "wrong host"
+    assert all(s.status in (Status.PASSED, Status.FAILED, Status.NOT_CHECKED) for s in report.steps)
 
 
 # --- where we are deliberately strict --------------------------------------------------------------

@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
-from helpers.pki import HOST, course_pki
+from helpers.course import HOST
+from helpers.pki import course_pki
 
 ROOT = Path(__file__).resolve().parents[1]
 PKI = course_pki()

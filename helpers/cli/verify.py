@@ -37,7 +37,7 @@ def run(args) -> int:
         report = explain(leaf, intermediates, roots, args.host, at)
         print(report.text())
         return 0 if report.valid else 1
-    from ..validation.gallery import compare
+    from ..validation.compare import compare
 
     result = compare(leaf, intermediates, roots, args.host, at)
     print(result.report.text())

@@ -12,7 +12,8 @@ import datetime as _dt
 from cryptography import x509
 
 from ..clock import now
-from ..pki import HOST, course_pki
+from ..course import HOST
+from ..pki import course_pki
 from ..validation import cryptography_verdict, explain
 from . import Question, Wrong, choice
 

@@ -10,7 +10,7 @@
   writing ``helpers.pinning.broken``.
 
 Only :mod:`.pins` and :mod:`.strategy` are re-exported: they sit a floor below the clients (they
-need nothing but :mod:`helpers.pem`), so that :mod:`helpers.pki` can print pins without importing a TLS client.
+need only the ground floor and :mod:`helpers.pem`), so that :mod:`helpers.pki` can print pins without importing a TLS client.
 """
 
 from .pins import (

@@ -22,6 +22,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as _dt
+import enum
 import hashlib
 import re
 import string
@@ -34,16 +35,24 @@ from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
 from .. import clock
 from ..errors import BadInputError
+from ..pem import single_certificate
 
 __all__ = [
-    "FORMATS", "KINDS", "Pin", "PinError", "PinFormatError", "PinKindError", "PinSet", "PinSetError",
+    "FORMATS", "NotAKeyError", "Pin", "PinError", "PinFormatError", "PinKind", "PinKindError", "PinSet",
+    "PinSetError", "UnknownPinKindError",
     "cert_pin", "parse_pin", "spki_der", "spki_pin",
 ]
 
 #: The spellings :meth:`Pin.format` can write (and :func:`parse_pin` can read back).
 FORMATS = ("raw", "okhttp", "hpkp", "android", "ios")
-#: What a pin hashes: the SubjectPublicKeyInfo, or the whole certificate.
-KINDS = ("spki", "cert")
+
+
+class PinKind(enum.StrEnum):
+    """What a pin hashes: the SubjectPublicKeyInfo, or the whole certificate."""
+
+    SPKI = "spki"
+    CERT = "cert"
+
 DIGEST_SIZE = 32  # bytes in a SHA-256 digest; 44 characters of base64
 
 _BASE64 = set(string.ascii_letters + string.digits + "+/=")
@@ -62,6 +71,14 @@ class PinKindError(PinError):
     """A pin of one kind (certificate) was asked for in a format that only holds the other (SPKI)."""
 
 
+class UnknownPinKindError(PinError):
+    """A pin kind other than SPKI and certificate."""
+
+
+class NotAKeyError(PinError):
+    """Something an SPKI cannot be taken from (not a certificate, not a key)."""
+
+
 class PinSetError(PinError):
     """A pin set that cannot work (for example, one with no pins at all)."""
 
@@ -77,17 +94,10 @@ def spki_der(cert_or_public_key: x509.Certificate | PublicKeyTypes) -> bytes:
         return key.public_bytes(serialization.Encoding.DER,
                                 serialization.PublicFormat.SubjectPublicKeyInfo)
     except (AttributeError, TypeError, ValueError):
-        raise PinError(
+        raise NotAKeyError(
             f"cannot take an SPKI from a {type(cert_or_public_key).__name__}; pass an "
             "x509.Certificate or a public key (a private key's .public_key() works too)."
         ) from None
-
-
-def _require_cert(cert: object) -> x509.Certificate:
-    if not isinstance(cert, x509.Certificate):
-        raise PinError(f"expected an x509.Certificate, got a {type(cert).__name__}; load it first "
-                       "with helpers.pem.load_certificates(path).")
-    return cert
 
 
 def spki_pin(cert: x509.Certificate | PublicKeyTypes) -> str:
@@ -104,16 +114,17 @@ def cert_pin(cert: x509.Certificate) -> str:
 
 @dataclass(frozen=True, order=True)
 class Pin:
-    """A SHA-256 pin: 32 raw digest bytes and what they hash (``"spki"`` or ``"cert"``)."""
+    """A SHA-256 pin: 32 raw digest bytes and what they hash (:class:`PinKind`)."""
 
     digest: bytes
-    kind: str = "spki"
+    kind: PinKind = PinKind.SPKI
 
     def __post_init__(self) -> None:
         if isinstance(self.digest, bytearray | memoryview):
             object.__setattr__(self, "digest", bytes(self.digest))
-        if self.kind not in KINDS:
-            raise PinError(f"a pin's kind is 'spki' or 'cert', not {self.kind!r}; pick one of those.")
+        if self.kind not in tuple(PinKind):
+            raise UnknownPinKindError(f"a pin's kind is 'spki' or 'cert', not {self.kind!r}; pick one of those.")
+        object.__setattr__(self, "kind", PinKind(self.kind))
         if not isinstance(self.digest, bytes) or len(self.digest) != DIGEST_SIZE:
             size = len(self.digest) if isinstance(self.digest, bytes | bytearray) else "no"
             raise PinFormatError(f"a SHA-256 pin holds {DIGEST_SIZE} bytes, but {size} bytes were "
@@ -121,12 +132,12 @@ class Pin:
 
     @classmethod
     def of_spki(cls, cert_or_public_key: x509.Certificate | PublicKeyTypes) -> Pin:
-        return cls(hashlib.sha256(spki_der(cert_or_public_key)).digest(), "spki")
+        return cls(hashlib.sha256(spki_der(cert_or_public_key)).digest(), PinKind.SPKI)
 
     @classmethod
     def of_cert(cls, cert: x509.Certificate) -> Pin:
-        der = _require_cert(cert).public_bytes(serialization.Encoding.DER)
-        return cls(hashlib.sha256(der).digest(), "cert")
+        der = single_certificate(cert, "the certificate to pin").public_bytes(serialization.Encoding.DER)
+        return cls(hashlib.sha256(der).digest(), PinKind.CERT)
 
     @property
     def base64(self) -> str:
@@ -142,7 +153,7 @@ class Pin:
         """Spell the pin for a platform: one of :data:`FORMATS`."""
         if style not in FORMATS:
             raise PinFormatError(f"unknown pin format {style!r}; use one of {', '.join(FORMATS)}.")
-        if style != "raw" and self.kind != "spki":
+        if style != "raw" and self.kind != PinKind.SPKI:
             raise PinKindError(f"the {style} format holds SPKI pins only, and this is a certificate "
                                "pin; use the SPKI pin (Pin.of_spki, or drop --cert) or the raw format.")
         b64 = self.base64
@@ -170,7 +181,7 @@ _WRAPPERS = (  # (pattern, which format): each captures the base64 inside a plat
 )
 
 
-def parse_pin(text: str, kind: str = "spki") -> Pin:
+def parse_pin(text: str, kind: PinKind | str = PinKind.SPKI) -> Pin:
     """Read a pin written as raw base64, ``sha256/…``, or any other spelling in :data:`FORMATS`.
 
     The platform spellings always mean SPKI pins; raw base64 means ``kind``.
@@ -184,7 +195,7 @@ def parse_pin(text: str, kind: str = "spki") -> Pin:
     for pattern, _style in _WRAPPERS:
         match = pattern.match(body)
         if match:
-            body, kind = match.group(1).strip(), "spki"
+            body, kind = match.group(1).strip(), PinKind.SPKI
             break
     if body.lower().startswith("sha1/"):
         raise PinFormatError("this is a SHA-1 pin ('sha1/…'); pins must be SHA-256, so recompute it "
@@ -270,7 +281,7 @@ class PinSet:
         """Every (position in chain, pin) pair where a certificate matches a pin in the set."""
         found = []
         for index, cert in enumerate(chain):
-            for pin in (Pin.of_spki(_require_cert(cert)), Pin.of_cert(cert)):
+            for pin in (Pin.of_spki(single_certificate(cert, "each certificate of the chain")), Pin.of_cert(cert)):
                 if pin in self._all:
                     found.append((index, pin))
         return found

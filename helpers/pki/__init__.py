@@ -9,7 +9,6 @@
 Loading and writing PEM is :mod:`helpers.pem`.
 """
 
-from ..course import CERTS_DIR, HOST
 from .ca import (
     CA_VALIDITY,
     ROOT_VALIDITY,
@@ -25,7 +24,7 @@ from .gallery import GalleryCase
 from .keys import P256_ORDER, KeyLabelError, MissingRSAKeyError, key_from_label, rsa_example_key
 
 __all__ = [
-    "CA_VALIDITY", "CERTS_DIR", "HOST", "P256_ORDER", "ROOT_VALIDITY", "SERVER_AUTH", "Attacker",
+    "CA_VALIDITY", "P256_ORDER", "ROOT_VALIDITY", "SERVER_AUTH", "Attacker",
     "CertificateAuthority", "CertificateRequestError", "CoursePKI", "Entry", "GalleryCase", "Issued",
     "KeyLabelError", "MissingRSAKeyError", "ServerChainError", "course_pki", "key_from_label",
     "rsa_example_key", "tamper_signature",

@@ -7,9 +7,10 @@ from the certificate's name, and the validity is the course's: CAs from 2025 to 
 for twenty years from 2026-06-01, so that the real clock (``openssl``, Python's ``ssl``) accepts
 them too. Every signature in the course is made by :func:`_certify`, with deterministic ECDSA.
 
-``Issued.configure_cert(ctx)`` makes a TLS server present a certificate, and
-``CertificateAuthority.configure_trust(ctx)`` makes a TLS client trust a CA: the servers, the
-proxy and the clients all build their contexts through these two.
+:func:`present` makes a TLS server context present a chain with its key, and :func:`trust` makes a
+context trust certificates as anchors; ``Issued.configure_cert(ctx)`` and
+``CertificateAuthority.configure_trust(ctx)`` are the same two for one course object. Every
+``SSLContext`` in the course is built in :mod:`helpers.tls.contexts` through these two.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
-from ..clock import UTC, parse_when
+from ..clock import parse_when, utc
 from ..course import COURSE_ORG, HOST
 from ..errors import BadInputError
 from ..pem import PrivateKey, cert_pem, chain_files, chain_pem, host_general_name, key_pem
@@ -33,13 +34,9 @@ from .keys import key_from_label
 SERVER_AUTH = (ExtendedKeyUsageOID.SERVER_AUTH,)
 
 
-def _d(year: int, month: int, day: int) -> _dt.datetime:
-    return _dt.datetime(year, month, day, tzinfo=UTC)
-
-
 #: The course's default validity for roots, intermediates and leaves.
-ROOT_VALIDITY = dict(not_before=_d(2025, 1, 1), not_after=_d(2049, 12, 31))
-CA_VALIDITY = dict(not_before=_d(2025, 1, 1), not_after=_d(2048, 12, 31))
+ROOT_VALIDITY = dict(not_before=utc(2025, 1, 1), not_after=utc(2049, 12, 31))
+CA_VALIDITY = dict(not_before=utc(2025, 1, 1), not_after=utc(2048, 12, 31))
 
 
 def leaf_dates(start: _dt.datetime) -> dict:
@@ -47,7 +44,7 @@ def leaf_dates(start: _dt.datetime) -> dict:
     return dict(not_before=start, not_after=start.replace(year=start.year + 20))
 
 
-LEAF_VALIDITY = leaf_dates(_d(2026, 6, 1))
+LEAF_VALIDITY = leaf_dates(utc(2026, 6, 1))
 
 
 class CertificateRequestError(BadInputError):
@@ -126,7 +123,7 @@ class CertificateAuthority:
         """A self-signed root: it vouches for itself, so only a trust store can make it trusted."""
         key_label = key_label or f"{name} key"
         key = key_from_label(key_label)
-        subject = _name(common_name or name, org)
+        subject = subject_name(common_name or name, org)
         aki = x509.AuthorityKeyIdentifier.from_issuer_public_key(key.public_key())
         cert = _certify(subject, subject, key.public_key(), key, aki, _serial(serial, name),
                         not_before, not_after, _ca_extensions(path_length))
@@ -138,7 +135,7 @@ class CertificateAuthority:
         """A CA certificate signed by this CA; ``path_length`` CAs may sit below it."""
         key_label = key_label or f"{name} key"
         key = key_from_label(key_label)
-        cert = self.sign(_name(common_name or name, org), key.public_key(), _serial(serial, name),
+        cert = self.sign(subject_name(common_name or name, org), key.public_key(), _serial(serial, name),
                           not_before, not_after, _ca_extensions(path_length))
         return CertificateAuthority(name, cert, key, (self.cert, *self.parents), key_label)
 
@@ -155,7 +152,7 @@ class CertificateAuthority:
         if key is None:
             key_label = key_label or f"{hostnames[0]} key"
             key = key_from_label(key_label)
-        cert = self.sign(_name(hostnames[0]), key.public_key(), _serial(serial, name), not_before,
+        cert = self.sign(subject_name(hostnames[0]), key.public_key(), _serial(serial, name), not_before,
                           not_after, _leaf_extensions(hostnames, eku, san))
         above = (self.cert, *self.parents)
         return Issued(name, cert, key, above[:-1], above[-1], key_label)
@@ -186,7 +183,8 @@ def _serial(serial: int | None, name: str) -> int:
     return derived_serial(name) if serial is None else serial
 
 
-def _name(common_name: str, org: str | None = None) -> x509.Name:
+def subject_name(common_name: str, org: str | None = None) -> x509.Name:
+    """``O=org, CN=common_name`` (or just the CN): how the course names its certificates."""
     parts = [x509.NameAttribute(NameOID.ORGANIZATION_NAME, org)] if org else []
     return x509.Name([*parts, x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
 

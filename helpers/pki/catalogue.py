@@ -16,11 +16,14 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
+from ..clock import utc
 from ..course import HOST
 from ..pem import PrivateKey
-from .ca import CA_VALIDITY, ROOT_VALIDITY, CertificateAuthority, Issued, _d, leaf_dates
-from .gallery import INTERMEDIATE_CN, GalleryCase, build_gallery
+from .ca import CA_VALIDITY, ROOT_VALIDITY, CertificateAuthority, Issued, leaf_dates
+from .gallery import GalleryCase, build_gallery
 from .keys import key_from_label, rsa_example_key
+
+INTERMEDIATE_CN = "YourApp Issuing CA 1"
 
 
 class Attacker(enum.StrEnum):
@@ -103,13 +106,13 @@ def _attackers(inter: CertificateAuthority):
          "government-api.yourapp.com"),
     ]:
         ca = CertificateAuthority.root(stem, common_name=cn, org=org, key_label=f"{stem} key",
-                                       serial=3001 + len(made) * 10, not_before=_d(2025, 6, 1),
-                                       not_after=_d(2049, 6, 1))
+                                       serial=3001 + len(made) * 10, not_before=utc(2025, 6, 1),
+                                       not_after=utc(2049, 6, 1))
         leaf = ca.issue_leaf([HOST], serial=3002 + len(made) * 10, key_label=f"{leaf_stem} key",
-                             name=leaf_stem, **leaf_dates(_d(2026, 8, 1)))
+                             name=leaf_stem, **leaf_dates(utc(2026, 8, 1)))
         made.append((ca, leaf))
     misissued = inter.issue_leaf([HOST], serial=3101, key_label="dns hijacker key",
-                                 name="misissued-api.yourapp.com", **leaf_dates(_d(2026, 8, 28)))
+                                 name="misissued-api.yourapp.com", **leaf_dates(utc(2026, 8, 28)))
     return (*made, misissued)
 
 
@@ -122,7 +125,7 @@ def _other_public_ca(backup_key) -> tuple[CertificateAuthority, Issued]:
                                     org="Other Public CA Inc.", key_label="other public ca issuing",
                                     serial=5002, **CA_VALIDITY)
     leaf = inter.issue_leaf([HOST], serial=5003, key=backup_key, name="api.yourapp.com-other-ca",
-                            **leaf_dates(_d(2026, 8, 30)))
+                            **leaf_dates(utc(2026, 8, 30)))
     return root, leaf
 
 
@@ -130,10 +133,10 @@ def _cross_signed() -> tuple[CertificateAuthority, CertificateAuthority]:
     """A second course root, and the course intermediate's name and key certified by it."""
     root2 = CertificateAuthority.root("yourapp-root-2", common_name="YourApp Root CA 2",
                                       key_label="yourapp root 2", serial=7001,
-                                      not_before=_d(2026, 1, 1), not_after=_d(2049, 12, 31))
+                                      not_before=utc(2026, 1, 1), not_after=utc(2049, 12, 31))
     cross = root2.issue_intermediate("yourapp-intermediate-cross-signed", common_name=INTERMEDIATE_CN,
                                      serial=7002, key_label="yourapp intermediate 1",
-                                     not_before=_d(2026, 1, 1), not_after=_d(2048, 12, 31))
+                                     not_before=utc(2026, 1, 1), not_after=utc(2048, 12, 31))
     return root2, cross
 
 
@@ -141,9 +144,9 @@ def _retired_intermediate(root: CertificateAuthority) -> tuple[CertificateAuthor
     """An intermediate that expired on 2026-06-30, and a leaf it issued (lesson 03's mystery chain)."""
     old = root.issue_intermediate("yourapp-issuing-ca-0", common_name="YourApp Issuing CA 0",
                                   key_label="yourapp intermediate 0 (retired)", serial=5001,
-                                  not_before=_d(2025, 1, 1), not_after=_d(2026, 6, 30))
+                                  not_before=utc(2025, 1, 1), not_after=utc(2026, 6, 30))
     leaf = old.issue_leaf([HOST], serial=5002, key_label="api.yourapp.com key 1", name="mystery",
-                          not_before=_d(2026, 5, 1), not_after=_d(2046, 5, 1))
+                          not_before=utc(2026, 5, 1), not_after=utc(2046, 5, 1))
     return old, leaf
 
 
@@ -156,20 +159,20 @@ def course_pki() -> CoursePKI:
                                     key_label="yourapp intermediate 1", serial=1002, **CA_VALIDITY)
     inter2 = root.issue_intermediate("yourapp-intermediate-2", common_name="YourApp Issuing CA 2",
                                      key_label="yourapp intermediate 2", serial=1003,
-                                     not_before=_d(2026, 1, 1), not_after=_d(2048, 12, 31))
+                                     not_before=utc(2026, 1, 1), not_after=utc(2048, 12, 31))
     key1, backup_label = "api.yourapp.com key 1", "api.yourapp.com key 3 (backup)"
     leaf = inter.issue_leaf([HOST], serial=2001, key_label=key1, name="api.yourapp.com",
-                            **leaf_dates(_d(2026, 6, 1)))
+                            **leaf_dates(utc(2026, 6, 1)))
     renewed = inter.issue_leaf([HOST], serial=2002, key_label=key1, name="api.yourapp.com-renewed",
-                               **leaf_dates(_d(2026, 8, 15)))
+                               **leaf_dates(utc(2026, 8, 15)))
     rekeyed = inter.issue_leaf([HOST], serial=2003, key_label="api.yourapp.com key 2",
-                               name="api.yourapp.com-rekeyed", **leaf_dates(_d(2026, 8, 20)))
+                               name="api.yourapp.com-rekeyed", **leaf_dates(utc(2026, 8, 20)))
     on_backup = inter.issue_leaf([HOST], serial=2004, key_label=backup_label,
-                                 name="api.yourapp.com-on-backup-key", **leaf_dates(_d(2026, 8, 25)))
+                                 name="api.yourapp.com-on-backup-key", **leaf_dates(utc(2026, 8, 25)))
     via2 = inter2.issue_leaf([HOST], serial=2005, key_label=key1,
-                             name="api.yourapp.com-via-intermediate-2", **leaf_dates(_d(2026, 8, 25)))
+                             name="api.yourapp.com-via-intermediate-2", **leaf_dates(utc(2026, 8, 25)))
     rsa_leaf = inter.issue_leaf(["rsa.yourapp.com"], serial=2006, key=rsa_example_key(),
-                                name="rsa-example", **leaf_dates(_d(2026, 6, 1)))
+                                name="rsa-example", **leaf_dates(utc(2026, 6, 1)))
     backup_key = key_from_label(backup_label)
     other_root, other_leaf = _other_public_ca(backup_key)
     root2, cross = _cross_signed()

@@ -13,24 +13,23 @@ from dataclasses import dataclass, replace
 from cryptography import x509
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from ..clock import COURSE_NOW
+from ..clock import COURSE_NOW, utc
 from ..course import COURSE_ORG, HOST
+from ..pem import short_name
 from .ca import (
     CA_VALIDITY,
     ROOT_VALIDITY,
     SERVER_AUTH,
     CertificateAuthority,
     Issued,
-    _d,
-    _name,
     key_usage,
     leaf_dates,
+    subject_name,
     tamper_signature,
 )
 from .keys import key_from_label
 
 GALLERY_KEY = "gallery leaf key"
-INTERMEDIATE_CN = "YourApp Issuing CA 1"
 
 
 @dataclass(frozen=True)
@@ -59,7 +58,7 @@ class _Spec:
     explanation: str
     issuer: CertificateAuthority
     intermediates: list[x509.Certificate]
-    fix: dict
+    fix: dict            # the fields of the fixed twin; a tampered or wrong-EKU leaf is also re-made
     what: str
     hosts: tuple[str, ...] = (HOST,)
     dates: dict | None = None
@@ -70,7 +69,7 @@ class _Spec:
 def _gallery_leaf(issuer: CertificateAuthority, slug: str, serial: int, *, hosts=(HOST,), dates=None,
                   eku=SERVER_AUTH) -> Issued:
     return issuer.issue_leaf(list(hosts), serial=serial, key_label=GALLERY_KEY, eku=eku,
-                             name=f"gallery-{slug}", **(dates or leaf_dates(_d(2026, 6, 1))))
+                             name=f"gallery-{slug}", **(dates or leaf_dates(utc(2026, 6, 1))))
 
 
 def _ca_twin(root: CertificateAuthority, name: str, *, ca: bool) -> CertificateAuthority:
@@ -83,8 +82,8 @@ def _ca_twin(root: CertificateAuthority, name: str, *, ca: bool) -> CertificateA
     key = key_from_label(key_label)
     extensions = [(x509.BasicConstraints(ca=ca, path_length=0 if ca else None), True),
                   (key_usage(cert_sign=True), True)]
-    cert = root.sign(_name("YourApp Signing Service", COURSE_ORG), key.public_key(), 4004,
-                     _d(2025, 1, 1), _d(2048, 12, 31), extensions)
+    cert = root.sign(subject_name("YourApp Signing Service", COURSE_ORG), key.public_key(), 4004,
+                     utc(2025, 1, 1), utc(2048, 12, 31), extensions)
     return CertificateAuthority(name, cert, key, (root.cert,), key_label)
 
 
@@ -99,7 +98,7 @@ def _ingredients(root: CertificateAuthority, inter: CertificateAuthority) -> dic
         # The legitimate intermediate (pathLen 0) signed a sub-CA, which issued a leaf.
         sub=inter.issue_intermediate("gallery-sub-intermediate", common_name="YourApp Sub-CA",
                                      key_label="gallery sub-intermediate", serial=4006, **CA_VALIDITY),
-        inter_len1=root.issue_intermediate(inter.name, common_name=INTERMEDIATE_CN, path_length=1,
+        inter_len1=root.issue_intermediate(inter.name, common_name=short_name(inter.cert), path_length=1,
                                            key_label=inter.key_label, serial=1002, **CA_VALIDITY),
         stranger=stranger,
         stranger_inter=stranger.issue_intermediate(
@@ -113,11 +112,11 @@ def _specs(root, inter, x) -> list[_Spec]:
     inters = [inter.cert]
     return [
         _Spec("expired", 4001, "expired", "Its notAfter (2026-03-01) is before the course clock.", inter,
-              inters, dict(at=_d(2025, 9, 1)), "gallery, expired: valid 2025-03-01 to 2026-03-01",
-              dates=dict(not_before=_d(2025, 3, 1), not_after=_d(2026, 3, 1))),
+              inters, dict(at=utc(2025, 9, 1)), "gallery, expired: valid 2025-03-01 to 2026-03-01",
+              dates=dict(not_before=utc(2025, 3, 1), not_after=utc(2026, 3, 1))),
         _Spec("not-yet-valid", 4002, "not yet valid", "Its notBefore (2041-01-01) is after the course clock.",
-              inter, inters, dict(at=_d(2042, 1, 1)), "gallery, not yet valid: valid 2041-01-01 to 2046-01-01",
-              dates=dict(not_before=_d(2041, 1, 1), not_after=_d(2046, 1, 1))),
+              inter, inters, dict(at=utc(2042, 1, 1)), "gallery, not yet valid: valid 2041-01-01 to 2046-01-01",
+              dates=dict(not_before=utc(2041, 1, 1), not_after=utc(2046, 1, 1))),
         _Spec("wrong-host", 4003, "wrong host", f"Its SAN names only www.yourapp.com, not {HOST}.", inter,
               inters, dict(host="www.yourapp.com"), "gallery, wrong host: a valid leaf for www.yourapp.com only",
               hosts=("www.yourapp.com",)),
@@ -130,10 +129,10 @@ def _specs(root, inter, x) -> list[_Spec]:
               dict(intermediates=[x["sub"].cert, x["inter_len1"].cert]),
               "gallery, path length exceeded: api.yourapp.com issued by gallery-sub-intermediate"),
         _Spec("wrong-eku", 4008, "wrong EKU", "Its extended key usage is clientAuth only, not serverAuth.",
-              inter, inters, dict(leaf="server twin"), "gallery, wrong EKU: api.yourapp.com with clientAuth only",
+              inter, inters, {}, "gallery, wrong EKU: api.yourapp.com with clientAuth only",
               eku=(ExtendedKeyUsageOID.CLIENT_AUTH,)),
         _Spec("tampered-signature", 4009, "tampered signature", "One bit of its signature was flipped, so "
-              "the intermediate's signature no longer verifies.", inter, inters, dict(leaf="intact"),
+              "the intermediate's signature no longer verifies.", inter, inters, {},
               "gallery, tampered signature: one signature bit flipped", tamper=True),
         _Spec("missing-intermediate", 4010, "missing intermediate", "The server sent the leaf without the "
               "intermediate that links it to the root.", inter, [], dict(intermediates=inters),
@@ -163,9 +162,9 @@ def build_gallery(root: CertificateAuthority, inter: CertificateAuthority):
                                eku=spec.eku)
         leaf = tamper_signature(issued.cert) if spec.tamper else issued.cert
         fix = dict(spec.fix)
-        if fix.get("leaf") == "intact":  # the same leaf with its signature intact
+        if spec.tamper:  # fixed: the same leaf with its signature intact
             fix["leaf"] = issued.cert
-        elif fix.get("leaf") == "server twin":  # the same leaf with the default (serverAuth) EKU
+        if spec.eku != SERVER_AUTH:  # fixed: the same leaf with the default (serverAuth) EKU
             fix["leaf"] = _gallery_leaf(spec.issuer, spec.slug, spec.serial).cert
         broken = GalleryCase(spec.slug, leaf, list(spec.intermediates), [root.cert], HOST, spec.reason,
                              spec.explanation)

@@ -12,11 +12,11 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
 from ..course import CERTS_DIR
 from ..errors import BadInputError
+from ..pem import load_private_key
 
 RSA_EXAMPLE_KEY_FILE = "rsa-example.key.pem"
 
@@ -50,7 +50,7 @@ def key_from_label(label: str) -> ec.EllipticCurvePrivateKey:
 
 def rsa_example_key(certs_dir: Path | str = CERTS_DIR) -> rsa.RSAPrivateKey:
     """The course's one RSA-2048 example key, loaded from the committed PEM (public by design)."""
-    return serialization.load_pem_private_key(rsa_key_bytes(certs_dir), password=None)
+    return load_private_key(rsa_key_bytes(certs_dir))
 
 
 def rsa_key_bytes(certs_dir: Path | str = CERTS_DIR) -> bytes:

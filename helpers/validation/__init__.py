@@ -8,20 +8,20 @@ in the course PKI. ``python -m helpers verify CHAIN.pem --host NAME`` runs it fr
 
 Modules: :mod:`.paths` (path building), :mod:`.checks` and :mod:`.profile` (the checks),
 :mod:`.names` (hostname matching), :mod:`.report` (steps and rendering),
-:mod:`.references` (cryptography and OpenSSL), :mod:`.gallery` (tables).
+:mod:`.references` (cryptography and OpenSSL), :mod:`.compare` (ours beside the references, as tables).
 """
 
 from __future__ import annotations
 
-from .gallery import Comparison, Comparisons, compare, compare_case, gallery_table, table
+from .compare import Comparison, Comparisons, compare, compare_case, gallery_table, table
 from .names import HostNameError
 from .references import OpenSSLMissingError, Verdict, cryptography_verdict, openssl_verdict, openssl_version
-from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
-from .validator import ChainInputError, explain
+from .report import Rejected, Report, Status, Step
+from .validator import explain
 
 __all__ = [
-    "FAILED", "NOT_CHECKED", "PASSED", "ChainInputError", "Comparison", "Comparisons", "HostNameError",
-    "OpenSSLMissingError", "Rejected", "Report", "Step", "Verdict",
+    "Comparison", "Comparisons", "HostNameError",
+    "OpenSSLMissingError", "Rejected", "Report", "Status", "Step", "Verdict",
     "compare", "compare_case", "cryptography_verdict", "explain", "gallery_table", "openssl_verdict",
     "openssl_version", "table",
 ]

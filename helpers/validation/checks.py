@@ -17,7 +17,7 @@ from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 
 from ..pem import short_name
 from .paths import Path
-from .report import FAILED, PASSED, Step
+from .report import Status, Step
 
 # Signature algorithms and issuer keys the Web PKI allows (CA/B Forum Baseline Requirements 7.1.3).
 ALLOWED_SIGNATURES = {
@@ -53,7 +53,7 @@ def role(path: Path, index: int) -> str:
 
 
 def step(check: str, subject: str, ok: bool, good: str, bad: str, reason: str) -> Step:
-    return Step(check, subject, PASSED, good) if ok else Step(check, subject, FAILED, bad, reason)
+    return Step(check, subject, Status.PASSED, good) if ok else Step(check, subject, Status.FAILED, bad, reason)
 
 
 # --- signatures ------------------------------------------------------------------------------------
@@ -99,14 +99,14 @@ def validity_steps(path: Path, at: _dt.datetime) -> list[Step]:
         start, end = cert.not_valid_before_utc, cert.not_valid_after_utc
         window = f"{start:%Y-%m-%d} to {end:%Y-%m-%d}"
         if at < start:
-            steps.append(Step("validity window", role(path, i), FAILED,
+            steps.append(Step("validity window", role(path, i), Status.FAILED,
                               f"Not yet valid: its window is {window}, and it is {at:%Y-%m-%d}.",
                               "not yet valid"))
         elif at > end:
-            steps.append(Step("validity window", role(path, i), FAILED,
+            steps.append(Step("validity window", role(path, i), Status.FAILED,
                               f"Expired: its window is {window}, and it is {at:%Y-%m-%d}.", "expired"))
         else:
-            steps.append(Step("validity window", role(path, i), PASSED,
+            steps.append(Step("validity window", role(path, i), Status.PASSED,
                               f"Valid on {at:%Y-%m-%d}: its window is {window}."))
     return steps
 
@@ -142,7 +142,7 @@ def path_length_steps(path: Path) -> list[Step]:
             continue
         below, limit = i - 1, bc.value.path_length
         if limit is None:
-            steps.append(Step("path length", role(path, i), PASSED,
+            steps.append(Step("path length", role(path, i), Status.PASSED,
                               f"No pathLen limit; {below} CA certificate(s) sit below it."))
         else:
             steps.append(step("path length", role(path, i), below <= limit,

@@ -18,7 +18,7 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, ExtensionOID
 from ..pem import serial_number
 from .checks import MUST_NOT_BE_CRITICAL, UNDERSTOOD, ext, role, step
 from .paths import Path
-from .report import PASSED, Step
+from .report import Status, Step
 
 SERVER_AUTH = ExtendedKeyUsageOID.SERVER_AUTH
 ANY_EKU = ExtendedKeyUsageOID.ANY_EXTENDED_KEY_USAGE
@@ -28,7 +28,7 @@ def eku_steps(path: Path) -> list[Step]:
     """The leaf's EKU must allow serverAuth; so must any CA that restricts its EKU."""
     leaf_eku = ext(path.certs[0], ExtensionOID.EXTENDED_KEY_USAGE)
     if leaf_eku is None:
-        steps = [Step("serverAuth EKU", role(path, 0), PASSED,
+        steps = [Step("serverAuth EKU", role(path, 0), Status.PASSED,
                       "It has no EKU extension, which validators treat as any purpose.")]
     else:
         names = ", ".join(oid._name for oid in leaf_eku.value)

@@ -13,7 +13,6 @@ missing intermediate, because in both cases its path search simply ran out of is
 from __future__ import annotations
 
 import datetime as _dt
-import ipaddress
 import re
 import shutil
 import subprocess
@@ -21,6 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from cryptography import x509
 from cryptography.x509.verification import PolicyBuilder, Store, VerificationError
 
 from ..errors import CourseError
@@ -91,7 +91,8 @@ def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -
                 "-CAfile", _write(folder / "anchors.pem", anchors)]
         if intermediates:
             args += ["-untrusted", _write(folder / "intermediates.pem", intermediates)]
-        args += ["-verify_ip" if _is_ip(host) else "-verify_hostname", host, _write(folder / "leaf.pem", [leaf])]
+        by_ip = isinstance(host_general_name(host), x509.IPAddress)
+        args += ["-verify_ip" if by_ip else "-verify_hostname", host, _write(folder / "leaf.pem", [leaf])]
         done = subprocess.run(args, capture_output=True, text=True, timeout=30)
     if done.returncode == 0:
         return Verdict("OpenSSL", True, "OK")
@@ -101,14 +102,6 @@ def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -
 def _write(path: Path, certs) -> str:
     path.write_bytes(chain_pem(certs))
     return str(path)
-
-
-def _is_ip(host: str) -> bool:
-    try:
-        ipaddress.ip_address(host)
-    except ValueError:
-        return False
-    return True
 
 
 def _openssl_error(output: str) -> str:

@@ -10,6 +10,7 @@ table in a notebook, with ✓ / ✗ / – symbols and words, never colour alone.
 from __future__ import annotations
 
 import datetime as _dt
+import enum
 import html
 from dataclasses import dataclass, field
 
@@ -18,8 +19,21 @@ from cryptography import x509
 from ..pem import short_name
 from ..show import Table
 
-PASSED, FAILED, NOT_CHECKED = "passed", "failed", "not checked"
-SYMBOL = {PASSED: "✓", FAILED: "✗", NOT_CHECKED: "–"}
+
+class Status(enum.StrEnum):
+    """What a check concluded. A check that is not implemented says so; it never passes silently."""
+
+    PASSED = "passed"
+    FAILED = "failed"
+    NOT_CHECKED = "not checked"
+
+    @property
+    def symbol(self) -> str:
+        """✓, ✗ or –: shown beside the word, so no meaning rests on colour or a symbol alone."""
+        return _SYMBOLS[self]
+
+
+_SYMBOLS = {Status.PASSED: "✓", Status.FAILED: "✗", Status.NOT_CHECKED: "–"}
 
 
 @dataclass(frozen=True)
@@ -28,22 +42,14 @@ class Step:
 
     check: str
     subject: str
-    status: str
+    status: Status
     text: str
     #: For a failure, the short reason a person would give ("expired", "wrong host", ...).
     reason: str = ""
 
     @property
-    def passed(self) -> bool:
-        return self.status == PASSED
-
-    @property
     def failed(self) -> bool:
-        return self.status == FAILED
-
-    def line(self, check_width: int = 24, subject_width: int = 28) -> str:
-        return (f"{SYMBOL[self.status]} {self.status:<11} {self.check:<{check_width}} "
-                f"{self.subject:<{subject_width}} {self.text}")
+        return self.status == Status.FAILED
 
 
 @dataclass(frozen=True)
@@ -100,12 +106,13 @@ class Report:
         return f"INVALID ({step.reason}): {step.check} failed for {step.subject}, checking {where}."
 
     def counts(self) -> dict[str, int]:
-        return {status: sum(s.status == status for s in self.steps) for status in SYMBOL}
+        return {status: sum(s.status == status for s in self.steps) for status in Status}
 
-    def table(self) -> Table:
-        """The steps as a table: result, check, certificate, why."""
+    def table(self, *, check: str | None = None, status: Status | str | None = None) -> Table:
+        """The steps as a table (result, check, certificate, why); ``check``/``status`` keep only those."""
+        steps = [s for s in self.steps if check in (None, s.check) and status in (None, s.status)]
         return Table(("result", "check", "certificate", "why"),
-                     [(f"{SYMBOL[s.status]} {s.status}", s.check, s.subject, s.text) for s in self.steps],
+                     [(f"{s.status.symbol} {s.status}", s.check, s.subject, s.text) for s in steps],
                      styles=("nowrap",))
 
     def _extras(self) -> list[str]:
@@ -124,8 +131,8 @@ class Report:
 
     def __repr__(self) -> str:  # short and address-free, safe in compared notebook outputs
         c = self.counts()
-        return (f"<Report {self.reason}: {c[PASSED]} passed, {c[FAILED]} failed, "
-                f"{c[NOT_CHECKED]} not checked>")
+        return (f"<Report {self.reason}: {c[Status.PASSED]} passed, {c[Status.FAILED]} failed, "
+                f"{c[Status.NOT_CHECKED]} not checked>")
 
     def _repr_html_(self) -> str:
         paragraphs = "".join(f"<p>{html.escape(line)}</p>" for line in self._extras())

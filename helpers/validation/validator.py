@@ -10,22 +10,15 @@ from __future__ import annotations
 
 import datetime as _dt
 
-from cryptography import x509
 from cryptography.x509.oid import ExtensionOID
 
 from .. import clock
-from ..errors import BadInputError
-from ..pem import short_name
+from ..pem import as_certificates, short_name, single_certificate
 from .checks import ca_steps, ext, path_length_steps, role, signature_problem, signature_steps, validity_steps
 from .names import has_san, host_matches, parse_host, san_entries
 from .paths import Path, build_paths, unused
 from .profile import eku_steps, end_entity_step, format_steps
-from .report import FAILED, NOT_CHECKED, PASSED, Rejected, Report, Step
-
-
-class ChainInputError(BadInputError):
-    """Something given to the validator that is not a certificate (or a list of them)."""
-
+from .report import Rejected, Report, Status, Step
 
 NOT_IMPLEMENTED = (
     ("certificate policies", "Policy OIDs and policy constraints are not evaluated (cryptography "
@@ -43,8 +36,9 @@ def explain(leaf, intermediates, anchors, host: str, at: _dt.datetime | str | No
     ``anchors`` are the certificates you trust. Each may be an ``x509.Certificate`` or a course
     object with a ``.cert`` (``Issued``, ``CertificateAuthority``).
     """
-    leaf = as_cert(leaf, "the leaf")
-    intermediates, anchors = as_certs(intermediates, "intermediates"), as_certs(anchors, "anchors")
+    leaf = single_certificate(leaf, "the leaf")
+    intermediates = as_certificates(intermediates or [], "the intermediates")
+    anchors = as_certificates(anchors, "the anchors")
     wanted = parse_host(host)
     at = clock.parse_when(clock.now() if at is None else at).replace(microsecond=0)
     paths = build_paths(leaf, intermediates, anchors)
@@ -62,7 +56,7 @@ def judge(path: Path, host, at: _dt.datetime) -> list[Step]:
     return [*signature_steps(path), *validity_steps(path, at), *ca_steps(path),
             *path_length_steps(path), hostname_step(path, host), *eku_steps(path), anchor_step(path),
             end_entity_step(path), *format_steps(path), name_constraints_step(path),
-            *[Step(name, "whole chain", NOT_CHECKED, text) for name, text in NOT_IMPLEMENTED]]
+            *[Step(name, "whole chain", Status.NOT_CHECKED, text) for name, text in NOT_IMPLEMENTED]]
 
 
 def score(path: Path, steps: list[Step]) -> tuple:
@@ -80,16 +74,16 @@ def hostname_step(path: Path, host) -> Step:
     """The leaf's subjectAltName must cover ``host``; the CN is never consulted."""
     leaf, subject = path.certs[0], role(path, 0)
     if not has_san(leaf):
-        return Step("hostname", subject, FAILED, "It has no subjectAltName, and the CN is never "
+        return Step("hostname", subject, Status.FAILED, "It has no subjectAltName, and the CN is never "
                     f"used as a fallback, so it names no host at all, not {host}.", "wrong host")
     entry = host_matches(leaf, host)
     if entry is None:
         dns, ips = san_entries(leaf)
         listed = ", ".join([*dns, *map(str, ips)]) or "nothing usable"
-        return Step("hostname", subject, FAILED, f"Its SAN lists {listed}; none covers {host}.",
+        return Step("hostname", subject, Status.FAILED, f"Its SAN lists {listed}; none covers {host}.",
                     "wrong host")
     how = "The wildcard" if entry.startswith("*.") else "The SAN entry"
-    return Step("hostname", subject, PASSED, f"{how} {entry} covers {host}.")
+    return Step("hostname", subject, Status.PASSED, f"{how} {entry} covers {host}.")
 
 
 def anchor_step(path: Path) -> Step:
@@ -97,19 +91,19 @@ def anchor_step(path: Path) -> Step:
     top = path.certs[-1]
     if path.anchored:
         if len(path.certs) == 1:
-            return Step("trust anchor", role(path, 0), PASSED, "The leaf itself is a trust anchor, so "
+            return Step("trust anchor", role(path, 0), Status.PASSED, "The leaf itself is a trust anchor, so "
                         "it is trusted directly (cryptography allows this; OpenSSL only in partial-chain mode).")
-        return Step("trust anchor", role(path, len(path.certs) - 1), PASSED,
+        return Step("trust anchor", role(path, len(path.certs) - 1), Status.PASSED,
                     f"The path ends at {short_name(top)}, one of your trust anchors.")
     issuer = top.issuer.rfc4514_string()
     if top.issuer == top.subject and signature_problem(top, top) is None:
-        return Step("trust anchor", f"issuer {short_name(top)}", FAILED, f"The path ends at the self-signed "
+        return Step("trust anchor", f"issuer {short_name(top)}", Status.FAILED, f"The path ends at the self-signed "
                     f"root {short_name(top)}, which is not one of your trust anchors.", "unknown root")
     if len(path.certs) == 1:
-        return Step("trust anchor", role(path, 0), FAILED, f"No supplied or trusted certificate is "
+        return Step("trust anchor", role(path, 0), Status.FAILED, f"No supplied or trusted certificate is "
                     f"named {issuer}, the leaf's issuer: most likely the server left out the intermediate.",
                     "missing intermediate")
-    return Step("trust anchor", role(path, len(path.certs) - 1), FAILED, f"Its issuer, {issuer}, is not "
+    return Step("trust anchor", role(path, len(path.certs) - 1), Status.FAILED, f"Its issuer, {issuer}, is not "
                 "among your trust anchors (and was not supplied): most likely an unknown root.", "unknown root")
 
 
@@ -117,25 +111,8 @@ def name_constraints_step(path: Path) -> Step:
     """Name constraints are not implemented: absent, say so; present, refuse rather than guess."""
     holders = [short_name(c) for c in path.certs[1:] if ext(c, ExtensionOID.NAME_CONSTRAINTS)]
     if holders:
-        return Step("name constraints", holders[0], FAILED, "It carries name constraints, which this "
+        return Step("name constraints", holders[0], Status.FAILED, "It carries name constraints, which this "
                     "validator cannot check, so it refuses the chain rather than guess.",
                     "name constraints not checked")
-    return Step("name constraints", "whole chain", NOT_CHECKED, "Not implemented; no CA on this path "
+    return Step("name constraints", "whole chain", Status.NOT_CHECKED, "Not implemented; no CA on this path "
                 "carries name constraints, so there was nothing to enforce.")
-
-
-def as_cert(value, what: str) -> x509.Certificate:
-    cert = getattr(value, "cert", value)
-    if not isinstance(cert, x509.Certificate):
-        raise ChainInputError(f"{what} must be an x509.Certificate (or a course Issued/CA object), not "
-                              f"{type(value).__name__}; load PEM with helpers.pem.load_certificates().")
-    return cert
-
-
-def as_certs(values, what: str) -> list[x509.Certificate]:
-    if values is None:
-        return []
-    if isinstance(values, x509.Certificate | str | bytes) or not hasattr(values, "__iter__"):
-        raise ChainInputError(f"{what} must be a list of certificates, not {type(values).__name__}; "
-                              "wrap a single certificate in a list.")
-    return [as_cert(v, f"each of the {what}") for v in values]

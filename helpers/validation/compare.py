@@ -1,19 +1,21 @@
-"""The failure gallery: every broken chain of the course PKI, judged three ways.
+"""Our validator beside cryptography's and OpenSSL's, on the same chain, host and time.
 
-One row per case: the step that our validator says fails, cryptography's verdict and
-OpenSSL's verdict. Each case fails for exactly one reason, so our report has exactly one
-failed step, and both references must also say "invalid". ``compare()`` does the same for
-any single chain.
+:func:`compare` judges one chain three ways; :func:`gallery_table` does it for every case of
+the failure gallery (:mod:`helpers.pki.gallery`). One row per chain: the step that our
+validator says fails, cryptography's verdict and OpenSSL's verdict. Each gallery case fails for
+exactly one reason, so our report has exactly one failed step, and both references must also
+say "invalid".
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..pem import as_certificates, single_certificate
 from ..show import Shown, Table
 from .references import Verdict, cryptography_verdict, openssl_verdict
 from .report import Report
-from .validator import as_cert, as_certs, explain
+from .validator import explain
 
 
 @dataclass(frozen=True)
@@ -75,8 +77,8 @@ def compare(leaf, intermediates, anchors, host: str, at=None, *, name: str = "ch
             expected: str = "") -> Comparison:
     """Our validator, cryptography and OpenSSL on the same chain, host and time."""
     report = explain(leaf, intermediates, anchors, host, at)
-    leaf, inters, roots = as_cert(leaf, "the leaf"), as_certs(intermediates, "intermediates"), as_certs(
-        anchors, "anchors")
+    leaf, roots = single_certificate(leaf, "the leaf"), as_certificates(anchors, "the anchors")
+    inters = as_certificates(intermediates or [], "the intermediates")
     return Comparison(name, report, cryptography_verdict(leaf, inters, roots, report.host, report.at),
                       openssl_verdict(leaf, inters, roots, report.host, report.at), expected)
 
