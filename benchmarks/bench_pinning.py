@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from helpers.attacks import leaf_pins, real_server  # noqa: E402
 from helpers.pinning.client import CaClient, PinnedClient, check_pins  # noqa: E402
 from helpers.pki import course_pki  # noqa: E402
+from helpers.show import Table  # noqa: E402
 
 ROUNDS = 200
 
@@ -56,5 +57,4 @@ def run() -> list[tuple[str, float, str]]:
 
 
 if __name__ == "__main__":
-    for label, value, unit in run():
-        print(f"  {label:<66} {value:>9.3f} {unit}")
+    print(Table(("figure", "value", "unit"), [(label, f"{value:.3f}", unit) for label, value, unit in run()]))

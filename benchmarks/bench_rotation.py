@@ -13,6 +13,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from helpers.show import Table  # noqa: E402
+
 
 def _median_ms(fn, repeats: int) -> float:
     times = []
@@ -73,5 +75,4 @@ def run() -> list[tuple[str, float, str]]:
 
 
 if __name__ == "__main__":
-    for label, value, unit in run():
-        print(f"  {label:<58} {value:>10.2f} {unit}")
+    print(Table(("figure", "value", "unit"), [(label, f"{value:.2f}", unit) for label, value, unit in run()]))

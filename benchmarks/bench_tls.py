@@ -5,6 +5,11 @@ from __future__ import annotations
 import statistics
 import time
 
+from helpers.pki import course_pki
+from helpers.show import Table
+from helpers.tls.decode import decode
+from helpers.tls.handshake import capture_handshake, run_handshake
+
 ROUNDS = 15
 
 
@@ -18,9 +23,6 @@ def _median_ms(action) -> float:
 
 
 def run() -> list[tuple[str, float, str]]:
-    from helpers.pki import course_pki
-    from helpers.tls.handshake import capture_handshake, decode, run_handshake
-
     course_pki()                                       # build the PKI once, outside the timing
     capture = capture_handshake()
 
@@ -40,5 +42,4 @@ def run() -> list[tuple[str, float, str]]:
 
 
 if __name__ == "__main__":
-    for label, value, unit in run():
-        print(f"{label:<60} {value:8.2f} {unit}")
+    print(Table(("figure", "value", "unit"), [(label, f"{value:.2f}", unit) for label, value, unit in run()]))

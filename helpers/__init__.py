@@ -12,8 +12,8 @@ Imports only go down these floors (``tests/test_layers.py`` enforces it):
    validator and its references), ``anatomy`` (a certificate field by field), ``trust_store``
    (certifi's Mozilla roots).
 2. ``pki/`` (toy keys, the CA, the course PKI, the failure gallery, data/certs), ``pinning.pins``
-   and ``pinning.strategy`` (pins, pin sets, what to pin), ``tls.records`` and ``tls.names``
-   (TLS bytes and their names).
+   and ``pinning.strategy`` (pins, pin sets, what to pin), ``tls.records`` (with ``wire``,
+   ``extensions``, ``hellos`` and ``messages``) and ``tls.names`` (TLS bytes and their names).
 1. ``pem`` (reading and writing certificates and keys), ``show`` (the one table).
 0. ``course`` (HOST, LOOPBACK, TIMEOUT), ``clock`` (the course's fixed "now"), ``errors``.
 """

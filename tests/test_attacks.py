@@ -11,10 +11,11 @@ import pytest
 from helpers import attacks
 from helpers.attacks import ATTACKS, UnknownAttackError, default_clients, run_attack, scoreboard
 from helpers.errors import BadInputError
-from helpers.pinning.client import CaClient, PinnedClient, fetch
+from helpers.pinning.client import CaClient, PinnedClient, Refused, fetch
 from helpers.pki import Attacker, course_pki
+from helpers.tls.api import API_TOKEN, USERS
 from helpers.tls.proxy import MitmProxy
-from helpers.tls.servers import API_TOKEN, USERS, HTTPSServer
+from helpers.tls.servers import HTTPSServer
 
 PINNED = default_clients()[PinnedClient.label]
 
@@ -66,7 +67,7 @@ def test_proxy_reads_the_plaintext_and_validates_upstream(server):
     # the proxy itself validates the real server: with the wrong roots it will not forward anything
     with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
                    upstream_roots=[pki.government_root.cert]) as careful:
-        with pytest.raises(attacks.Refused):
+        with pytest.raises(Refused):
             fetch(CaClient(item.device_roots()), careful.host, careful.port, token=API_TOKEN)
     assert careful.interceptions[0].outcome == "upstream failed" and not careful.authorizations()
 
@@ -175,10 +176,15 @@ def test_chain_stuffing_line_up_and_unknown_names():
         attacks.attack("stuffing")
 
 
-def test_callback_demo_rows(server):
-    rows = attacks.callback_demo()
-    assert rows == [("genuine server, root not in the store", "connected (HTTP 200)", True, False),
-                    ("rogue-CA attack", "connected (HTTP 200)", False, True)]
+def test_callback_demo_is_a_table_of_two_situations(server):
+    demo = attacks.callback_demo()
+    assert demo.rows == (("genuine server, root not in the store", "connected (HTTP 200)", True, False),
+                         ("rogue-CA attack", "connected (HTTP 200)", False, True))
+    lines = str(demo).splitlines()
+    assert lines[0].split() == ["situation", "verdict", "callback", "ran?", "token", "leaked?"]
+    assert lines[1].startswith("-----") and lines[3].split()[-2:] == ["no", "yes"]
+    assert "<th style='text-align:left'>callback ran?</th>" in demo._repr_html_()
+    assert repr(demo) == "<CallbackDemo: 2 situations>"
 
 
 def test_defences_are_honest_about_caa():

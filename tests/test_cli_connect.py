@@ -9,9 +9,11 @@ import pytest
 
 from helpers.cli import main
 from helpers.cli.connect import HostPortError, parse_hostport
+from helpers.course import HOST
 from helpers.pinning.pins import spki_pin
-from helpers.pki import HOST, course_pki
-from helpers.tls.servers import API_TOKEN, HTTPSServer
+from helpers.pki import course_pki
+from helpers.tls.api import API_TOKEN
+from helpers.tls.servers import HTTPSServer
 
 
 @pytest.fixture(scope="module")

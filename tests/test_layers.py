@@ -20,7 +20,8 @@ FLOORS = {
     "helpers.errors": 0, "helpers.clock": 0, "helpers.course": 0,
     "helpers.pem": 1, "helpers.show": 1,
     "helpers.pki": 2, "helpers.pinning": 2, "helpers.pinning.pins": 2,
-    "helpers.tls.records": 2, "helpers.tls.names": 2,
+    "helpers.tls.records": 2, "helpers.tls.names": 2, "helpers.tls.wire": 2, "helpers.tls.extensions": 2,
+    "helpers.tls.hellos": 2, "helpers.tls.messages": 2,
     "helpers.anatomy": 3, "helpers.trust_store": 3, "helpers.pinning.client": 3,
     "helpers.pinning.broken": 3, "helpers.pinning.renewal": 3, "helpers.tls": 3, "helpers.validation": 3,
     "helpers.platforms": 3,                                   # planned (lesson 08)

@@ -13,8 +13,9 @@ import pytest
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from helpers.attacks import ATTACKS, CHAIN_STUFFING, attack, leaf_pins, run_attack
+from helpers.course import HOST
 from helpers.errors import BadInputError
-from helpers.pem import CertificateFileError
+from helpers.pem import CertificateFileError, NotCertificatesError
 from helpers.pinning.broken import BrokenCallbackClient, BrokenUnverifiedChainClient
 from helpers.pinning.client import (
     CaClient,
@@ -33,10 +34,11 @@ from helpers.pinning.client import (
 from helpers.pinning.pins import Pin, PinFormatError, PinSet, cert_pin, spki_der, spki_pin
 from helpers.pinning.renewal import EVENTS, renewal_matrix
 from helpers.pinning.strategy import Strategy
-from helpers.pki import HOST, course_pki
+from helpers.pki import course_pki
+from helpers.tls.api import API_TOKEN
 from helpers.tls.contexts import TrustAnchorsError
 from helpers.tls.proxy import MitmProxy, Outcome
-from helpers.tls.servers import API_TOKEN, HTTPSServer
+from helpers.tls.servers import HTTPSServer
 
 
 @pytest.fixture(scope="module")
@@ -177,6 +179,29 @@ def test_the_proxy_reports_its_outcome_as_an_enum(pki, server):
         assert f"{expected}" == expected.value                     # prints as the lesson's words
 
 
+def test_a_proxy_that_fails_after_reading_the_token_still_counts_an_interception(pki, server, monkeypatch):
+    """Regression: an error mid-relay was recorded as CLIENT_REFUSED though the token had been read."""
+    from helpers.tls import proxy as proxy_module
+
+    real = proxy_module._read_available
+
+    def breaks_on_the_answer(sock):
+        data = real(sock)
+        if data and not sock.server_side:    # the real server's answer: the request went through already
+            raise ConnectionResetError("the connection broke while relaying the answer")
+        return data
+
+    monkeypatch.setattr(proxy_module, "_read_available", breaks_on_the_answer)
+    item = attack("corporate proxy")
+    with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
+                   upstream_roots=[pki.root.cert]) as proxy:
+        with pytest.raises(Refused) as why:
+            fetch(CaClient(item.device_roots()), proxy.host, proxy.port, token=API_TOKEN)
+    assert why.value.kind is Refusal.NOT_HTTP                         # the client got no answer...
+    assert proxy.authorizations() == [f"Bearer {API_TOKEN}"]         # ...but the proxy read its token
+    assert [i.outcome for i in proxy.interceptions] == [Outcome.INTERCEPTED]
+
+
 def test_renewal_matrix_matches_what_each_pin_hashes(pki):
     matrix = renewal_matrix()
     assert len(matrix.cells) == len(Strategy) * len(EVENTS)
@@ -194,7 +219,7 @@ def test_renewal_matrix_matches_what_each_pin_hashes(pki):
 def test_bad_input_is_named_for_the_problem(pki, tmp_path):
     with pytest.raises(TrustAnchorsError, match="trust store"):
         trust_store_context([])
-    with pytest.raises(TrustAnchorsError):
+    with pytest.raises(NotCertificatesError, match="trust store must hold x509.Certificate"):
         CaClient(["not a certificate"])
     with pytest.raises(CertificateFileError, match="cannot read"):
         CaClient(tmp_path / "missing.pem")

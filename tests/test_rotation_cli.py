@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from helpers.errors import BadInputError, CourseError
 from helpers.rotation import SCENARIOS, Users
-from helpers.rotation.planfile import FIELDS, PlanFileError, load_plan, scenario_list
+from helpers.rotation.planfile import FIELDS, PlanFileError, load_plan
+from helpers.rotation.scenarios import catalogue_table
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLE = ROOT / "data" / "plans" / "example.json"
@@ -24,10 +25,13 @@ def plan(*args: str) -> subprocess.CompletedProcess:
                           timeout=120, cwd=ROOT)
 
 
-def test_list_names_every_scenario():
+def test_list_prints_the_catalogue_table():
     out = plan("--list")
     assert out.returncode == 0 and out.stderr == ""
-    assert len(out.stdout.splitlines()) == 7 and "rekey-no-backup" in out.stdout
+    assert out.stdout == str(catalogue_table(figures=False)) + "\n"
+    lines = out.stdout.splitlines()
+    assert lines[0].split() == ["scenario", "title"] and lines[1].startswith("-----")
+    assert [line.split()[0] for line in lines[2:]] == list(SCENARIOS)
 
 
 def test_a_feasible_scenario_prints_its_calendar_and_exits_0():
@@ -92,15 +96,28 @@ def test_a_missing_plan_file_exits_2():
     assert out.returncode == 2 and "there is no plan file at 'no/such/plan.json'" in out.stderr
 
 
-def test_neither_file_nor_scenario_exits_2():
-    out = plan()
-    assert out.returncode == 2 and "either a PLAN.json file or --scenario" in out.stderr
+@pytest.mark.parametrize("args", [(), ("--scenario", "rekey-no-backup", "data/plans/example.json")])
+def test_neither_or_both_of_file_and_scenario_is_a_usage_error(args):
+    out = plan(*args)
+    assert out.returncode == 2
+    assert out.stderr == ("error: give either a PLAN.json file or --scenario NAME (or --list), not both "
+                          "or neither.\n")
 
 
-def test_scenario_list_is_what_list_prints():
-    lines = scenario_list().splitlines()
-    assert [line.split()[0] for line in lines] == list(SCENARIOS)
-    assert lines[2] == f"{'rekey-no-backup':<30} A rekey without a backup pin"
+def test_a_usage_mistake_is_not_a_plan_file_error():
+    from argparse import Namespace
+
+    from helpers.cli.plan import UsageError, run
+
+    with pytest.raises(UsageError) as info:
+        run(Namespace(list=False, scenario=None, plan=None, target=0.005))
+    assert isinstance(info.value, BadInputError) and not isinstance(info.value, PlanFileError)
+
+
+def test_the_titles_table_lists_every_scenario_with_its_title():
+    table = catalogue_table(figures=False)
+    assert table.headers == ("scenario", "title") and [row[0] for row in table.rows] == list(SCENARIOS)
+    assert ("rekey-no-backup", "A rekey without a backup pin") in table.rows
 
 
 @pytest.mark.parametrize("source, words", [

@@ -23,21 +23,25 @@ from helpers.rotation import (
 matplotlib.use("Agg")
 
 
+def _drawn(result):
+    """A fresh :class:`TimelineFigure` (not a cached frame) with ``result`` drawn on it, and its summary."""
+    from matplotlib.figure import Figure
+
+    from helpers.plots.rotation import TimelineFigure
+
+    view = TimelineFigure(result.timeline.start, result.share.shape[1], len(result.timeline.releases),
+                          title=result.timeline.name, fig=Figure(figsize=(10, 7.5)))
+    return view.fig, view.draw(result)
+
+
 def test_figure_has_four_aligned_panels_and_a_summary():
-    import matplotlib.pyplot as plt
-
-    from helpers.plots.rotation import timeline_figure
-
-    fig, summary = timeline_figure(simulate(scenario("rekey-no-backup")))
-    try:
-        assert len(fig.axes) == 4
-        assert len({ax.get_xlim() for ax in fig.axes}) == 1
-        hatches = {p.get_hatch() for ax in fig.axes for p in ax.patches}
-        assert "xx" in hatches                      # locked out is hatched, not colour alone
-        assert summary.startswith("rekey-no-backup: 13 certificates and 53 releases over 730 days; lockout "
-                                  "peaks at 100.0% of users on 2027-06-01")
-    finally:
-        plt.close(fig)
+    fig, summary = _drawn(simulate(scenario("rekey-no-backup")))
+    assert len(fig.axes) == 4
+    assert len({ax.get_xlim() for ax in fig.axes}) == 1
+    hatches = {p.get_hatch() for ax in fig.axes for p in ax.patches}
+    assert "xx" in hatches                      # locked out is hatched, not colour alone
+    assert summary.startswith("rekey-no-backup: 13 certificates and 53 releases over 730 days; lockout "
+                              "peaks at 100.0% of users on 2027-06-01")
 
 
 def test_widget_lab_redraws_on_a_control_change():
@@ -115,32 +119,24 @@ def test_the_planner_agrees_with_q1s_answer():
 
 
 def test_keys_are_told_apart_by_hatch_and_label_never_by_a_state_hatch():
-    import matplotlib.pyplot as plt
+    from helpers.plots.rotation import KEY_HATCHES, STATE_STYLE
 
-    from helpers.plots.rotation import KEY_HATCHES, STATE_STYLE, timeline_figure
-
-    fig, _ = timeline_figure(simulate(scenario("rekey-no-backup")))
-    try:
-        certs = fig.axes[0]
-        key_hatches = [p.get_hatch() for p in certs.patches]   # K1 is plain: only K2 is a hatched patch
-        assert key_hatches == [KEY_HATCHES[1]]                  # K1 and K2 look different without colour
-        assert not set(key_hatches) & {h for _, h, _ in STATE_STYLE.values() if h}
-        assert {t.get_text() for t in certs.texts} == {"K1 / R10", "K2 / R10"}
-    finally:
-        plt.close(fig)
+    fig, _ = _drawn(simulate(scenario("rekey-no-backup")))
+    certs = fig.axes[0]
+    key_hatches = [p.get_hatch() for p in certs.patches]   # K1 is plain: only K2 is a hatched patch
+    assert key_hatches == [KEY_HATCHES[1]]                  # K1 and K2 look different without colour
+    assert not set(key_hatches) & {h for _, h, _ in STATE_STYLE.values() if h}
+    assert {t.get_text() for t in certs.texts} == {"K1 / R10", "K2 / R10"}
 
 
-def test_pictures_share_a_cached_frame_and_match_the_plain_figure():
-    import matplotlib.pyplot as plt
-
-    from helpers.plots.rotation import cached_frame, timeline_figure, timeline_picture
+def test_pictures_share_a_cached_frame_and_match_a_fresh_figure():
+    from helpers.plots.rotation import cached_frame, timeline_picture
 
     rekey, backup = simulate(scenario("rekey-no-backup")), simulate(scenario("backup-pin-rotation"))
     first, second = timeline_picture(rekey), timeline_picture(backup)
     assert first.png.startswith(b"\x89PNG") and first.png != second.png
     assert cached_frame(rekey.timeline.start, 730, 53) is cached_frame(backup.timeline.start, 730, 60)
-    fig, summary = timeline_figure(rekey)
-    plt.close(fig)
+    _, summary = _drawn(rekey)
     assert first.summary == summary and repr(first) == "<timeline figure: rekey-no-backup>"
     assert timeline_picture(rekey).png == first.png          # deterministic: same data, same bytes
 

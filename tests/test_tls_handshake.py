@@ -18,14 +18,14 @@ from helpers.cli import main
 from helpers.errors import BadInputError, CourseError
 from helpers.pki import course_pki
 from helpers.tls import records as R
+from helpers.tls.capture import Capture
 from helpers.tls.checks import MissingMessageError, NotTLS13Error
 from helpers.tls.contexts import PresentedChainError
+from helpers.tls.decode import decode
 from helpers.tls.handshake import (
     FAILURES,
-    Capture,
     FailureCaseError,
     capture_handshake,
-    decode,
     failed_handshake,
     offered_tls13_suites,
     run_handshake,
@@ -41,7 +41,7 @@ from helpers.tls.keyschedule import (
     record_nonce,
     traffic_keys,
 )
-from helpers.tls.names import APPLICATION_DATA, HANDSHAKE
+from helpers.tls.names import APPLICATION_DATA, HANDSHAKE, Sender
 from helpers.tls.suites import SuiteError
 
 DER = serialization.Encoding.DER
@@ -88,8 +88,10 @@ def test_each_suite_is_negotiated_decrypted_and_verified(by_suite, pki):
                                                             "CertificateVerify", "Finished"]
     assert _der(hs.chain()) == _der(pki.leaf.chain)
     assert hs.verify_certificate_verify() is True
-    assert hs.verify_finished() == {"server": True, "client": True}
-    request = [i for _, who, i in hs.items if i.name == "application data" and who == "client"][0]
+    assert hs.verify_finished() == {Sender.SERVER: True, Sender.CLIENT: True}
+    assert repr(hs.verify_finished()) == "{'server': True, 'client': True}"    # as lesson 04 prints it
+    assert all(type(who) is Sender for who, _ in hs.capture.flights)         # also after the child's JSON
+    request = [i for _, who, i in hs.items if i.name == "application data" and who is Sender.CLIENT][0]
     assert request.data.startswith(b"GET /users HTTP/1.1\r\n")
 
 
@@ -97,7 +99,7 @@ def test_in_process_default_handshake_carries_the_course_chain(pki):
     hs = run_handshake()
     assert _der(hs.chain()) == _der(pki.leaf.chain)
     assert hs.find("CertificateVerify").scheme_name == "ecdsa_secp256r1_sha256"
-    assert len(hs.find("Finished", "server").body) == SUITES[hs.cipher_suite].hash.digest_size
+    assert len(hs.find("Finished", Sender.SERVER).body) == SUITES[hs.cipher_suite].hash.digest_size
     assert "0x" not in repr(hs)
 
 
@@ -131,7 +133,7 @@ def test_altered_client_hello_breaks_both_finished_macs_and_the_signature():
     hs = run_handshake()
     altered = with_reordered_cipher_suites(hs)
     assert altered.client_hello.cipher_suites[:2] == hs.client_hello.cipher_suites[1::-1]
-    assert altered.verify_finished() == {"server": False, "client": False}
+    assert altered.verify_finished() == {Sender.SERVER: False, Sender.CLIENT: False}
     assert altered.verify_certificate_verify() is False
 
 
@@ -176,18 +178,19 @@ def test_tls12_sends_the_certificate_in_clear(pki):
 def test_wrong_host_alert_and_exception():
     hs = failed_handshake("wrong-host")
     assert not hs.succeeded
-    assert [(who, a.name) for who, a in hs.alerts] == [("client", "bad_certificate")]
-    assert hs.errors["client"].startswith("SSLCertVerificationError: CERTIFICATE_VERIFY_FAILED")
-    assert "Hostname mismatch" in hs.errors["client"]
-    assert hs.errors["server"] == "SSLError: SSLV3_ALERT_BAD_CERTIFICATE"
+    assert [(who, a.name) for who, a in hs.alerts] == [(Sender.CLIENT, "bad_certificate")]
+    assert all(type(who) is Sender for who in hs.errors)
+    assert hs.errors[Sender.CLIENT].startswith("SSLCertVerificationError: CERTIFICATE_VERIFY_FAILED")
+    assert "Hostname mismatch" in hs.errors[Sender.CLIENT]
+    assert hs.errors[Sender.SERVER] == "SSLError: SSLV3_ALERT_BAD_CERTIFICATE"
     assert hs.client_hello.server_name == "www.yourapp.com"
 
 
 def test_unknown_ca_alert_and_exception(pki):
     hs = failed_handshake("unknown-ca")
-    assert [(who, a.name) for who, a in hs.alerts] == [("client", "unknown_ca")]
-    assert "unable to get local issuer certificate" in hs.errors["client"]
-    assert hs.errors["server"] == "SSLError: TLSV1_ALERT_UNKNOWN_CA"
+    assert [(who, a.name) for who, a in hs.alerts] == [(Sender.CLIENT, "unknown_ca")]
+    assert "unable to get local issuer certificate" in hs.errors[Sender.CLIENT]
+    assert hs.errors[Sender.SERVER] == "SSLError: TLSV1_ALERT_UNKNOWN_CA"
     assert _der(hs.chain()) == _der(pki.corporate_leaf.chain)
     assert "0x" not in " ".join(hs.errors.values())
 
@@ -195,7 +198,7 @@ def test_unknown_ca_alert_and_exception(pki):
 def test_failures_also_fail_under_tls12():
     for case in FAILURES:
         hs = failed_handshake(case, tls12=True)
-        assert hs.version == "TLS 1.2" and hs.alerts and "client" in hs.errors
+        assert hs.version == "TLS 1.2" and hs.alerts and Sender.CLIENT in hs.errors
 
 
 def test_failure_cases_are_data_with_a_title_and_their_run_arguments(pki):

@@ -51,7 +51,7 @@ def _hand_built_client_hello() -> bytes:
 
 def test_hand_built_client_hello_parses_field_by_field():
     [record] = R.parse_records(_hand_built_client_hello())
-    assert record.type_name == "handshake" and record.version == 0x0301
+    assert record.content_type == N.HANDSHAKE and record.version == 0x0301
     [hello] = R.parse_handshake(record.fragment)
     assert isinstance(hello, R.ClientHello)
     assert hello.name == "ClientHello" and len(hello.random) == 32 and len(hello.session_id) == 32
@@ -59,6 +59,7 @@ def test_hand_built_client_hello_parses_field_by_field():
                                         "TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256"]
     assert hello.server_name == "api.yourapp.com"
     assert hello.extension("supported_versions").value == ["TLS 1.3", "TLS 1.2"]
+    assert hello.version_code == 0x0303            # a ClientHello only offers: its legacy_version stands
     assert hello.extension("supported_groups").value == ["x25519", "secp256r1"]
     assert hello.extension("key_share").value == [(29, bytes(range(32)))]
     assert hello.extension("key_share").describe() == "x25519 (32-byte key)"
@@ -81,7 +82,7 @@ def test_real_client_hello_from_openssl(tls13):
 
 def test_real_server_hello_names_the_version_and_suite(tls13):
     server_hello = tls13.server_hello
-    assert server_hello.supported_version == "TLS 1.3"
+    assert server_hello.supported_version == "TLS 1.3" and server_hello.version_code == N.TLS_1_3
     assert server_hello.legacy_version == 0x0303          # TLS 1.3 hides as 1.2 in the legacy field
     # ssl reports TLS 1.3 suites by their IANA names, as the parser does
     assert server_hello.cipher_suite_name == tls13.capture.negotiated["cipher"]

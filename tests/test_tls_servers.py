@@ -8,13 +8,13 @@ import threading
 
 import pytest
 
+from helpers.course import HOST
 from helpers.errors import BadInputError
 from helpers.pem import NotAPrivateKeyError
 from helpers.pki import ServerChainError, course_pki
+from helpers.tls.api import API_TOKEN, USERS, describe_exception
 from helpers.tls.contexts import PresentedChainError, TrustAnchorsError, as_chain
 from helpers.tls.servers import (
-    API_TOKEN,
-    USERS,
     Failure,
     HTTPSServer,
     NotListeningError,
@@ -22,7 +22,6 @@ from helpers.tls.servers import (
     RequestPathError,
     ServerRunningError,
     TargetError,
-    describe_exception,
     get,
     try_get,
 )
@@ -52,7 +51,7 @@ def test_missing_or_wrong_token_is_401_and_unknown_path_404():
         assert get(server.port, "/users", roots=ROOTS).status == 401
         wrong = get(server.url, "/users", token="guess", roots=ROOTS)
         assert wrong.status == 401 and "bearer" in wrong.json["error"]
-        assert wrong.headers["WWW-Authenticate"].startswith("Bearer")
+        assert wrong.headers["WWW-Authenticate"] == f'Bearer realm="{HOST}"'
         assert get(server, "/admin", token=API_TOKEN, roots=ROOTS).status == 404
     assert server.log == [("GET", "/users", 401), ("GET", "/users", 401), ("GET", "/admin", 404)]
 

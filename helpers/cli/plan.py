@@ -12,6 +12,12 @@ target is met, 1 it is impossible (the reasons are printed), 2 a bad plan (one s
 
 from __future__ import annotations
 
+from ..errors import BadInputError
+
+
+class UsageError(BadInputError):
+    """The command line names neither a plan file nor a scenario, or both."""
+
 
 def add(sub) -> None:
     p = sub.add_parser("plan", help="plan a pin rotation: a calendar, its lockout and warnings",
@@ -24,13 +30,14 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from ..rotation.planfile import PlanFileError, plan_report, scenario_list
+    from ..rotation.planfile import plan_report
+    from ..rotation.scenarios import catalogue_table
 
     if args.list:
-        print(scenario_list())
+        print(catalogue_table(figures=False))
         return 0
     if bool(args.scenario) == bool(args.plan):
-        raise PlanFileError("give either a PLAN.json file or --scenario NAME (or --list), not both or neither.")
+        raise UsageError("give either a PLAN.json file or --scenario NAME (or --list), not both or neither.")
     text, status = plan_report(args.plan, scenario=args.scenario, target=args.target)
     print(text)
     return status

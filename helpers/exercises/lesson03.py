@@ -60,7 +60,6 @@ q1 = Question(
 
 
 def _check_repair(answer) -> str:
-
     pki = course_pki()
     cert = getattr(answer, "cert", answer)
     if not isinstance(cert, x509.Certificate):

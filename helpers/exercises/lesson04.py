@@ -9,19 +9,20 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..course import HOST
 from . import Question, Wrong, choice
 
 
 def _sni(answer: Any) -> str:
     text = str(answer).strip().lower().rstrip(".")
-    if text == "api.yourapp.com":
+    if text == HOST:
         raise Wrong("That is the name on the certificate, and the name the good handshake asked for. The "
                     "failing handshake asked for a different one: look at bad.client_hello.")
     if text != "www.yourapp.com":
         raise Wrong("Read the server_name extension of the failing handshake's ClientHello "
                     "(bad.client_hello.server_name).")
     return ("The SNI travels in clear, in the very first message, so anyone on the path can read which "
-            "host you are visiting, even in TLS 1.3. The certificate names only api.yourapp.com, so the "
+            f"host you are visiting, even in TLS 1.3. The certificate names only {HOST}, so the "
             "client's first question (right name?) fails.")
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from ..pki import Attacker
+from ..attacks import ATTACKS, run_attack
+from ..pinning.client import CaClient
+from ..pki import Attacker, course_pki
 from . import Question, Wrong, choice
 
 #: The attack names a learner may give, as the scoreboard shows them.
@@ -57,10 +59,6 @@ def _system_only_connects(answer) -> str:
 
 def system_only_results() -> set[str]:
     """Run the four attacks against a client that trusts only 'system' CAs (no user-installed ones)."""
-    from ..attacks import ATTACKS, run_attack
-    from ..pinning.client import CaClient
-    from ..pki import course_pki
-
     pki = course_pki()
     system_store = [pki.root.cert, pki.attacker_cas[Attacker.ROGUE_CA].cert]  # the CAs the device ships
     return {str(a.key) for a in ATTACKS if run_attack(a, CaClient, roots=system_store).connected}

@@ -7,14 +7,13 @@ import hashlib
 
 from cryptography.hazmat.primitives import serialization
 
-from ..pinning.pins import PinError
+from ..pinning.pins import PinError, PinSet, cert_pin, spki_pin
+from ..pinning.renewal import Event, event_chain, survives
+from ..pki import course_pki
 from . import Question, Wrong, choice
 
 
 def _expected_pin() -> str:
-    from ..pinning.pins import spki_pin
-    from ..pki import course_pki
-
     return spki_pin(course_pki().rogue_leaf.cert)
 
 
@@ -23,9 +22,6 @@ def _b64_sha256(data: bytes) -> str:
 
 
 def _check_hand_pin(answer) -> str:
-    from ..pinning.pins import spki_pin
-    from ..pki import course_pki
-
     pki = course_pki()
     cert = pki.rogue_leaf.cert
     if isinstance(answer, bytes | bytearray):
@@ -60,10 +56,6 @@ q1 = Question(
 
 
 def _check_rotation_pins(answer) -> str:
-    from ..pinning.pins import PinSet
-    from ..pinning.renewal import event_chain, survives
-    from ..pki import course_pki
-
     pki = course_pki()
     try:
         pins = PinSet(pins=tuple([answer] if isinstance(answer, str) else answer))
@@ -72,8 +64,8 @@ def _check_rotation_pins(answer) -> str:
     if not survives(pins, pki.leaf.chain):
         kinds = " They look like certificate pins; use spki_pin(...)." if _are_cert_pins(pins) else ""
         raise Wrong(f"These pins do not match even today's chain, so the app is locked out now.{kinds}")
-    for label, chain in (("the intermediate rotation", event_chain("intermediate rotation")),
-                         ("the planned rekey onto the backup key", event_chain("planned rekey"))):
+    for label, chain in (("the intermediate rotation", event_chain(Event.INTERMEDIATE_ROTATION)),
+                         ("the planned rekey onto the backup key", event_chain(Event.PLANNED_REKEY))):
         if not survives(pins, chain):
             raise Wrong(f"These pins lock the app out after {label}.")
     if survives(pins, pki.misissued_leaf.chain):
@@ -83,9 +75,6 @@ def _check_rotation_pins(answer) -> str:
 
 
 def _are_cert_pins(pins) -> bool:
-    from ..pinning.pins import cert_pin
-    from ..pki import course_pki
-
     pki = course_pki()
     genuine = {cert_pin(c) for c in (pki.leaf.cert, pki.intermediate.cert, pki.root.cert)}
     return any(pin.base64 in genuine for pin in pins.all_pins)

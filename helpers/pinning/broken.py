@@ -22,6 +22,7 @@ from cryptography import x509
 
 from ..course import HOST
 from ..pem import load_der_certificate
+from ..tls.contexts import unvalidated_client_context
 from .client import (
     CaClient,
     PinnedClient,
@@ -88,7 +89,4 @@ class BrokenCallbackClient(CaClient):
 
 def _unvalidated_handshake(host: str, port: int, servername: str) -> ssl.SSLSocket:
     """BROKEN on purpose: a handshake that accepts any certificate, for the callback to judge."""
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
-    return _handshake(context, host, port, servername)
+    return _handshake(unvalidated_client_context(), host, port, servername)

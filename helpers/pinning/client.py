@@ -17,13 +17,17 @@ Where the verified chain comes from:
 
 Also here: :func:`trust_anchor_context`, pinning by trust anchor (trust *only* your own
 certificate, OpenSSL's ``VERIFY_X509_PARTIAL_CHAIN``), which is what Dart's
-``SecurityContext(withTrustedRoots: false)`` does. Every context comes from
-:func:`helpers.tls.contexts.client_context`. A refusal is a :class:`Refused` verdict whose
-``kind`` (a :class:`Refusal`) says which check failed.
+``SecurityContext(withTrustedRoots: false)`` does. Every context here is
+:func:`helpers.tls.contexts.client_context` (the trust-anchor one adds a flag to it); the
+deliberately broken clients of :mod:`helpers.pinning.broken` take theirs from
+:mod:`helpers.tls.contexts` too. A refusal is a :class:`Refused` verdict whose ``kind``
+(a :class:`Refusal`) says which check failed. The answer of :func:`fetch` is the toy API's
+:class:`~helpers.tls.api.Response`.
 """
 
 from __future__ import annotations
 
+import _ssl  # the DER constant of the certificates ssl's private chain methods return (3.11-3.12)
 import datetime as _dt
 import http.client
 import socket
@@ -38,14 +42,14 @@ from cryptography.x509 import verification
 from .. import clock
 from ..course import HOST, TIMEOUT
 from ..pem import host_general_name, load_certificates, load_der_certificate, short_name
+from ..tls.api import Response
 from ..tls.contexts import as_roots, client_context
-from ..tls.servers import Response
 from .pins import Pin, PinSet
 
 __all__ = [
-    "CaClient", "PinnedClient", "Refusal", "Refused", "Response", "TrustAnchorClient", "check_pins",
-    "connected_chain", "fetch", "rebuild_verified_chain", "trust_anchor_context", "trust_store_context",
-    "unverified_chain", "verified_chain",
+    "CaClient", "PinnedClient", "Refusal", "Refused", "TrustAnchorClient", "check_pins", "connected_chain",
+    "fetch", "rebuild_verified_chain", "trust_anchor_context", "trust_store_context", "unverified_chain",
+    "verified_chain",
 ]
 
 
@@ -70,30 +74,24 @@ class Refused(Exception):
 
 # --- chains ------------------------------------------------------------------------------
 
-def _as_certs(items) -> list[x509.Certificate]:
-    return [load_der_certificate(c if isinstance(c, bytes) else c.public_bytes(_ssl_der()))
-            for c in items or []]
-
-
-def _ssl_der() -> int:
-    """The DER encoding constant of ``_ssl.Certificate.public_bytes`` (private module)."""
-    import _ssl
-
-    return _ssl.ENCODING_DER
+def _from_ssl(chain) -> list[x509.Certificate]:
+    """What ssl's chain methods return (DER bytes in 3.13+, ``_ssl.Certificate`` before) as certificates."""
+    return [load_der_certificate(c if isinstance(c, bytes) else c.public_bytes(_ssl.ENCODING_DER))
+            for c in chain or []]
 
 
 def verified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate]:
     """The chain OpenSSL built and verified: leaf first, trust anchor last ([] if unknown)."""
     if hasattr(sock, "get_verified_chain"):  # Python 3.13+
-        return _as_certs(sock.get_verified_chain())
-    return _as_certs(sock._sslobj.get_verified_chain())  # Python 3.11-3.12
+        return _from_ssl(sock.get_verified_chain())
+    return _from_ssl(sock._sslobj.get_verified_chain())  # Python 3.11-3.12
 
 
 def unverified_chain(sock: ssl.SSLSocket | ssl.SSLObject) -> list[x509.Certificate]:
     """The certificates exactly as the server sent them: attacker-controlled, never pin these."""
     if hasattr(sock, "get_unverified_chain"):
-        return _as_certs(sock.get_unverified_chain())
-    return _as_certs(sock._sslobj.get_unverified_chain())
+        return _from_ssl(sock.get_unverified_chain())
+    return _from_ssl(sock._sslobj.get_unverified_chain())
 
 
 def rebuild_verified_chain(sent: Sequence[x509.Certificate], roots: Sequence[x509.Certificate],
@@ -155,7 +153,8 @@ def _handshake(context: ssl.SSLContext, host: str, port: int, servername: str) -
     try:
         raw = socket.create_connection((host, port), timeout=TIMEOUT)
     except OSError as exc:
-        raise Refused(f"could not connect to {host}:{port} ({exc.strerror or exc})", Refusal.UNREACHABLE) from None
+        raise Refused(f"could not connect to {host}:{port} ({exc.strerror or exc})",
+                      Refusal.UNREACHABLE) from None
     try:
         return context.wrap_socket(raw, server_hostname=servername)
     except ssl.SSLCertVerificationError as exc:
@@ -264,7 +263,8 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
         body = reply.read()
         version = connection.sock.version() if connection.sock else ""
     except (http.client.HTTPException, OSError) as exc:
-        raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})", Refusal.NOT_HTTP) from None
+        raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})",
+                      Refusal.NOT_HTTP) from None
     finally:
         connection.close()
     return Response.from_reply(reply, body, version)

@@ -12,34 +12,58 @@ pin set is checked against the chain the verifier built.
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from cryptography import x509
 
-from ..pki import HOST, course_pki
+from ..course import HOST
+from ..errors import BadInputError
+from ..pki import course_pki
 from ..show import Shown, Table
 from .client import Refused, rebuild_verified_chain
 from .pins import Pin, PinSet
 from .strategy import Strategy
 
-__all__ = ["EVENTS", "RenewalMatrix", "event_chain", "renewal_matrix", "strategies"]
-
-#: The certificate changes, in the order the matrix shows them: (label, what happens).
-EVENTS = (
-    ("same-key renewal", "new serial and dates, same key, same intermediate"),
-    ("planned rekey", "a new key: the backup key generated in advance"),
-    ("unplanned rekey", "a new key nobody pinned (what many hosts and CDNs do at each renewal)"),
-    ("intermediate rotation", "same key, issued by the CA's second intermediate"),
-    ("CA switch", "a different CA altogether, with the backup key"),
-)
+__all__ = ["EVENTS", "Event", "RenewalMatrix", "UnknownEventError", "event_chain", "events_table", "renewal_matrix", "strategies"]
 
 
-def event_chain(event: str) -> list[x509.Certificate]:
+class UnknownEventError(BadInputError):
+    """Something that is not one of the certificate changes of :class:`Event`."""
+
+
+class Event(enum.Enum):
+    """A certificate change on the server, in the order the matrix shows them."""
+
+    SAME_KEY_RENEWAL = ("same-key renewal", "new serial and dates, same key, same intermediate")
+    PLANNED_REKEY = ("planned rekey", "a new key: the backup key generated in advance")
+    UNPLANNED_REKEY = ("unplanned rekey", "a new key nobody pinned (what many hosts and CDNs do at each renewal)")
+    INTERMEDIATE_ROTATION = ("intermediate rotation", "same key, issued by the CA's second intermediate")
+    CA_SWITCH = ("CA switch", "a different CA altogether, with the backup key")
+
+    def __init__(self, label: str, what: str):
+        self.label = label   # the column heading: "planned rekey"
+        self.what = what     # what happens, in a few words
+
+
+#: (event, what happens), in the order the matrix shows them.
+EVENTS = tuple((event, event.what) for event in Event)
+
+
+def events_table() -> Table:
+    """The events, one row each: what lesson 06 shows before the matrix."""
+    return Table(("event", "what happens"), [(event.label, event.what) for event in Event])
+
+
+def event_chain(event: Event) -> list[x509.Certificate]:
     """The chain the server sends after ``event`` (leaf first, no root)."""
     pki = course_pki()
-    leaves = {"same-key renewal": pki.leaf_renewed, "planned rekey": pki.leaf_on_backup_key,
-              "unplanned rekey": pki.leaf_rekeyed, "intermediate rotation": pki.leaf_via_intermediate2,
-              "CA switch": pki.leaf_other_ca}
+    leaves = {Event.SAME_KEY_RENEWAL: pki.leaf_renewed, Event.PLANNED_REKEY: pki.leaf_on_backup_key,
+              Event.UNPLANNED_REKEY: pki.leaf_rekeyed, Event.INTERMEDIATE_ROTATION: pki.leaf_via_intermediate2,
+              Event.CA_SWITCH: pki.leaf_other_ca}
+    if not isinstance(event, Event):
+        raise UnknownEventError(f"event_chain takes an Event, such as Event.PLANNED_REKEY, not {event!r}; "
+                                f"the events are {', '.join(e.name for e in Event)}.")
     return leaves[event].chain
 
 
@@ -76,19 +100,19 @@ def survives(pins: PinSet, chain: list[x509.Certificate]) -> bool:
 class RenewalMatrix(Shown):
     """Strategy × event: True where the app keeps working, False where it is locked out."""
 
-    cells: dict[tuple[Strategy, str], bool]
+    cells: dict[tuple[Strategy, Event], bool]
 
     def table(self) -> Table:
         """The matrix as a :class:`helpers.show.Table`: one row per strategy, one column per event."""
-        rows = [[s.label, *("✓ survives" if self.cells[s, e] else "✗ LOCKED OUT" for e, _ in EVENTS)]
+        rows = [[s.label, *("✓ survives" if self.cells[s, e] else "✗ LOCKED OUT" for e in Event)]
                 for s in Strategy]
-        return Table(["pin strategy", *(e for e, _ in EVENTS)], rows, row_headers=True)
+        return Table(["pin strategy", *(e.label for e in Event)], rows, row_headers=True)
 
     def __repr__(self) -> str:
-        return f"<RenewalMatrix {len(Strategy)} strategies x {len(EVENTS)} events>"
+        return f"<RenewalMatrix {len(Strategy)} strategies x {len(Event)} events>"
 
 
 def renewal_matrix() -> RenewalMatrix:
     """Evaluate every strategy against every event."""
-    chains = {e: event_chain(e) for e, _ in EVENTS}
+    chains = {e: event_chain(e) for e in Event}
     return RenewalMatrix({(s, e): survives(p, chains[e]) for s, p in strategies().items() for e in chains})

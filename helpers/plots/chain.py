@@ -9,12 +9,9 @@ from __future__ import annotations
 
 from cryptography import x509
 
+from ..pem import short_name
+from ..trust_store import key_label
 from . import course_style
-
-
-def _cn(name: x509.Name) -> str:
-    values = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
-    return str(values[0].value) if values else (name.rfc4514_string() or "(empty)")
 
 
 def _role(cert: x509.Certificate, position: int, count: int) -> str:
@@ -30,8 +27,6 @@ def plot_chain(certs: list[x509.Certificate], *, offline_root: bool = True):
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import FancyBboxPatch
-
-    from ..trust_store import key_label
 
     ordered = list(certs)
     if ordered and ordered[0].subject != ordered[0].issuer and ordered[-1].subject == ordered[-1].issuer:
@@ -51,17 +46,17 @@ def plot_chain(certs: list[x509.Certificate], *, offline_root: bool = True):
             role = _role(cert, i, count)
             if is_root and offline_root:
                 role += " · OFFLINE: kept in a safe, signs rarely"
-            text = (f"{role}\nsubject: {_cn(cert.subject)}\nissuer: {_cn(cert.issuer)}"
+            text = (f"{role}\nsubject: {short_name(cert)}\nissuer: {short_name(cert.issuer)}"
                     f"\nkey: {key_label(cert)}")
             ax.text(1.3, y + 0.67, text, va="center", ha="left", fontsize=9, family="monospace",
                     bbox=dict(facecolor="white", edgecolor="none", alpha=0.85, pad=1.5))
             if i > 0:
                 ax.annotate("", xy=(5, y + 1.42), xytext=(5, y + 2.15),
                             arrowprops=dict(arrowstyle="-|>", linewidth=1.5, color="black"))
-                ax.text(5.15, y + 1.78, f"signs  ({_cn(cert.issuer)} signed this)", va="center",
+                ax.text(5.15, y + 1.78, f"signs  ({short_name(cert.issuer)} signed this)", va="center",
                         fontsize=8.5, style="italic")
         fig.subplots_adjust(left=0, right=1, bottom=0, top=1)  # axes are off: no labels to fit
-    names = " → ".join(_cn(c.subject) for c in ordered)
+    names = " → ".join(short_name(c) for c in ordered)
     summary = (f"A chain of {count} certificates, {names}: each arrow is a signature by the key of the "
                "certificate above" + (", and the root is offline." if offline_root else "."))
     return fig, summary

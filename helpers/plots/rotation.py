@@ -17,8 +17,7 @@ Drawing the axes, ticks and legends costs far more than drawing the data. So a
 :class:`TimelineFigure` draws its frame once, and each figure only paints its data over
 that saved background and encodes an image. The notebook's figures
 (:func:`timeline_picture`) share a few cached frames from :func:`cached_frame`; the widget
-lab keeps its own. :func:`timeline_figure` draws a plain matplotlib figure, for anyone who
-wants to edit it.
+lab keeps its own.
 """
 
 from __future__ import annotations
@@ -281,13 +280,6 @@ class TimelineFigure:
             options = {"compress_level": 1} if fmt == "png" else {"quality": 90}
             image.convert("RGB").save(out, format=fmt.upper(), **options)
         return out.getvalue()
-
-
-def timeline_figure(result: Result, *, target: float | None = 0.005, title: str | None = None):
-    """Draw the four aligned panels for ``result`` in a new figure; return ``(figure, one-line summary)``."""
-    view = TimelineFigure(result.timeline.start, result.share.shape[1], len(result.timeline.releases),
-                          target=target, title=title or result.timeline.name)
-    return view.fig, view.draw(result)
 
 
 #: Frames drawn so far, by (start, days, version rows, target): at most :data:`MAX_FRAMES`.

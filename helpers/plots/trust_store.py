@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
+from ..trust_store import RootStats, root_stats
 from . import HATCHES, course_style
 
 
-def plot_root_store(stats=None):
+def plot_root_store(stats: RootStats | None = None):
     """Two panels: roots by key type (bars hatched by family) and roots by expiry year.
 
     ``stats`` is a :class:`helpers.trust_store.RootStats` (certifi's bundle by default).
     Returns ``(figure, one-line summary)``.
     """
     import matplotlib.pyplot as plt
-
-    from ..trust_store import root_stats
 
     stats = root_stats() if stats is None else stats
     kinds = sorted(stats.key_types, key=lambda k: (k.split()[0], _size(k)))

@@ -41,7 +41,6 @@ from .scenarios import (
     SCENARIOS,
     START,
     build_timeline,
-    catalogue,
     catalogue_table,
     certificate_schedule,
     max_lifetime,
@@ -54,7 +53,7 @@ __all__ = [
     "CONNECTED", "LOCKED_OUT", "UNPROTECTED", "Cert", "Release", "Result", "Summary", "Timeline", "Users",
     "simulate", "Alert", "alert_report", "fixed_alerts", "fractional_alerts", "noise_share", "pin_alerts",
     "Plan", "PinChange", "adoption_days", "plan_rotation", "LIFETIMES", "SCENARIOS", "START", "Strategy",
-    "build_timeline", "catalogue", "catalogue_table", "certificate_schedule", "max_lifetime", "pins_for",
+    "build_timeline", "catalogue_table", "certificate_schedule", "max_lifetime", "pins_for",
     "release_train", "scenario", "DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError",
     "ScheduleError", "UnknownScenarioError", "UnknownSettingError", "UsersError",
 ]

@@ -46,7 +46,7 @@ from ..pinning.strategy import Strategy
 from .errors import DateError, UnknownScenarioError
 from .model import Cert, Release, Timeline, Users, as_date, simulate
 from .planner import Plan, plan_rotation
-from .scenarios import SCENARIOS, build_timeline, catalogue, certificate_schedule
+from .scenarios import SCENARIOS, build_timeline, certificate_schedule
 
 
 class PlanFileError(BadInputError):
@@ -171,11 +171,6 @@ def scenario_plan(name: str, target: float = 0.005) -> tuple[Plan, Timeline]:
                          cadence_days=knobs["cadence_days"], target=target,
                          pin_expiry_days=knobs["pin_expiry_days"])
     return plan, timeline
-
-
-def scenario_list() -> str:
-    """What ``python -m helpers plan --list`` prints: each scenario's name and title, one a line."""
-    return "\n".join(f"{name:<30} {title}" for name, title in catalogue())
 
 
 def report(plan: Plan, written: Timeline | None, title: str) -> str:

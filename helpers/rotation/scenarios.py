@@ -221,13 +221,14 @@ def scenario(name: str, **overrides) -> Timeline:
     return SCENARIOS[name].timeline(**overrides)
 
 
-def catalogue() -> list[tuple[str, str]]:
-    """(name, title) of every scenario, in teaching order."""
-    return [(s.name, s.title) for s in SCENARIOS.values()]
+def catalogue_table(*, figures: bool = True) -> Table:
+    """The scenarios, one row each, in teaching order.
 
-
-def catalogue_table() -> Table:
-    """Every scenario's headline figures, one row each (what lesson 07 compares)."""
+    With ``figures`` (the default), each scenario's headline figures, from simulating it (what
+    lesson 07 compares); without, each one's title (what ``python -m helpers plan --list`` prints).
+    """
+    if not figures:
+        return Table(("scenario", "title"), [(s.name, s.title) for s in SCENARIOS.values()])
     rows = []
     for scen in SCENARIOS.values():
         timeline = scen.timeline()

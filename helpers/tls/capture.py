@@ -2,9 +2,10 @@
 
 Two OpenSSL endpoints (Python ``ssl``) talk through ``MemoryBIO`` pipes in one thread, so
 nothing touches the network and every byte is ours to read. Each time one side has spoken,
-the bytes it wrote are one *flight*. The client's ``SSLContext.keylog_filename`` writes the
-traffic secrets (the same key log browsers write with ``SSLKEYLOGFILE``), which
-:mod:`helpers.tls.decode` uses to decrypt what TLS 1.3 encrypts.
+the bytes it wrote are one *flight*, labelled with its :class:`~helpers.tls.names.Sender`.
+The client's ``SSLContext.keylog_filename`` writes the traffic secrets (the same key log
+browsers write with ``SSLKEYLOGFILE``), which :mod:`helpers.tls.decode` uses to decrypt what
+TLS 1.3 encrypts. The request and response are the toy API's (:mod:`helpers.tls.api`).
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..course import HOST
+from .api import API_TOKEN, USERS, describe_exception
 from .contexts import client_context, server_context
-from .servers import API_TOKEN, USERS, describe_exception
+from .names import Sender
 
 __all__ = ["REQUEST", "RESPONSE", "Capture", "capture_in_memory"]
 
@@ -27,9 +29,9 @@ __all__ = ["REQUEST", "RESPONSE", "Capture", "capture_in_memory"]
 class Capture:
     """The raw material: who sent which bytes, the key log, and what each side raised."""
 
-    flights: tuple[tuple[str, bytes], ...]
+    flights: tuple[tuple[Sender, bytes], ...]
     keylog: str
-    errors: Mapping[str, str] = field(default_factory=dict)
+    errors: Mapping[Sender, str] = field(default_factory=dict)
     negotiated: Mapping[str, str] = field(default_factory=dict)
 
     def to_json(self) -> str:
@@ -39,17 +41,17 @@ class Capture:
     @classmethod
     def from_json(cls, text: str) -> Capture:
         data = json.loads(text)
-        return cls(tuple((s, bytes.fromhex(d)) for s, d in data["flights"]), data["keylog"], data["errors"],
-                   data["negotiated"])
+        return cls(tuple((Sender(s), bytes.fromhex(d)) for s, d in data["flights"]), data["keylog"],
+                   {Sender(s): error for s, error in data["errors"].items()}, data["negotiated"])
 
 
 REQUEST = f"GET /users HTTP/1.1\r\nHost: {HOST}\r\nAuthorization: Bearer {API_TOKEN}\r\n\r\n".encode()
 _BODY = json.dumps(list(USERS)).encode()
-RESPONSE = (f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(_BODY)}\r\n\r\n".encode()
-            + _BODY)
+RESPONSE = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
+            + f"Content-Length: {len(_BODY)}\r\n\r\n".encode() + _BODY)
 
 
-def _pump(name: str, out: ssl.MemoryBIO, peer_in: ssl.MemoryBIO, flights: list) -> bool:
+def _pump(name: Sender, out: ssl.MemoryBIO, peer_in: ssl.MemoryBIO, flights: list) -> bool:
     data = out.read()
     if data:
         flights.append((name, data))
@@ -61,8 +63,8 @@ def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostnam
           request: bool) -> tuple[list, dict, dict]:
     """Alternate client and server until neither has anything to say; each turn's bytes are a flight."""
     c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
-    ends = {"client": (client_ctx.wrap_bio(c_in, c_out, server_hostname=server_hostname), c_out, s_in),
-            "server": (server_ctx.wrap_bio(s_in, s_out, server_side=True), s_out, c_in)}
+    ends = {Sender.CLIENT: (client_ctx.wrap_bio(c_in, c_out, server_hostname=server_hostname), c_out, s_in),
+            Sender.SERVER: (server_ctx.wrap_bio(s_in, s_out, server_side=True), s_out, c_in)}
     flights, errors, done = [], {}, set()
     for _ in range(12):                      # a handshake needs four turns; failures fewer
         spoke = False
@@ -78,17 +80,17 @@ def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostnam
             spoke = _pump(name, out, peer_in, flights) or spoke
         if not spoke:
             break
-    client, server = ends["client"][0], ends["server"][0]
+    client, server = ends[Sender.CLIENT][0], ends[Sender.SERVER][0]
     negotiated = {}
     if not errors:
         negotiated = {"version": client.version(), "cipher": client.cipher()[0],
                       "alpn": client.selected_alpn_protocol() or ""}
         if request:                          # one request and response, to see application data
             client.write(REQUEST)
-            _pump("client", c_out, s_in, flights)
+            _pump(Sender.CLIENT, c_out, s_in, flights)
             server.read(65536)
             server.write(RESPONSE)
-            _pump("server", s_out, c_in, flights)
+            _pump(Sender.SERVER, s_out, c_in, flights)
             client.read(65536)
     return flights, errors, negotiated
 

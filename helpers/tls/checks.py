@@ -5,8 +5,9 @@
   and the transcript hash up to the Certificate (4.4.3);
 * Finished: HMAC(finished_key, transcript hash), from each side's handshake secret (4.4.4).
 
-Each function takes a decoded :class:`~helpers.tls.decode.Handshake` (the methods of the same
-names call them).
+Each function takes a decoded :class:`~helpers.tls.decode.Handshake`; the handshake's
+``certificate_verify_content``, ``verify_certificate_verify`` and ``verify_finished`` methods
+call the functions of the same names.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, paddin
 from ..errors import BadInputError
 from . import records as R
 from .keyschedule import TRAFFIC_SECRETS, finished_mac
+from .names import Sender
 
 __all__ = ["HelloRetryError", "MissingMessageError", "MissingSecretError", "NotTLS13Error",
            "certificate_verify_content", "expected_finished", "transcript_hash", "verify_certificate_verify",
@@ -49,7 +51,7 @@ def need_tls13(handshake, what: str) -> None:
                             f"{handshake.version}; run run_handshake() without tls12=True.")
 
 
-def transcript_hash(handshake, upto: str, sender: str) -> bytes:
+def transcript_hash(handshake, upto: str, sender: Sender) -> bytes:
     """Hash of every handshake message before the first ``upto`` sent by ``sender``."""
     need_tls13(handshake, "the transcript hash")
     data = b""
@@ -67,13 +69,13 @@ def transcript_hash(handshake, upto: str, sender: str) -> bytes:
 def certificate_verify_content(handshake) -> bytes:
     """What the server signed: 64 spaces, the context string, a zero byte, the transcript hash."""
     return (b" " * 64 + b"TLS 1.3, server CertificateVerify" + b"\x00"
-            + transcript_hash(handshake, "CertificateVerify", "server"))
+            + transcript_hash(handshake, "CertificateVerify", Sender.SERVER))
 
 
 def verify_certificate_verify(handshake) -> bool:
     """True when CertificateVerify is the leaf key's valid signature over the transcript."""
     need_tls13(handshake, "CertificateVerify")
-    message = handshake.find("CertificateVerify", "server")
+    message = handshake.find("CertificateVerify", Sender.SERVER)
     if message is None:
         raise MissingMessageError("This handshake has no CertificateVerify; only a completed TLS 1.3 "
                                   "server flight carries one.")
@@ -81,7 +83,7 @@ def verify_certificate_verify(handshake) -> bool:
                             certificate_verify_content(handshake))
 
 
-def expected_finished(handshake, sender: str) -> bytes:
+def expected_finished(handshake, sender: Sender) -> bytes:
     """The verify_data ``sender`` should send: HMAC(finished_key, transcript hash)."""
     label = TRAFFIC_SECRETS[sender][0]
     base = handshake.secrets.get(label)
@@ -90,11 +92,11 @@ def expected_finished(handshake, sender: str) -> bytes:
     return finished_mac(base, transcript_hash(handshake, "Finished", sender), handshake.suite)
 
 
-def verify_finished(handshake) -> dict[str, bool]:
+def verify_finished(handshake) -> dict[Sender, bool]:
     """For each side, whether its Finished equals the MAC we compute over the transcript."""
     need_tls13(handshake, "Finished verification")
     results = {}
-    for sender in ("server", "client"):
+    for sender in (Sender.SERVER, Sender.CLIENT):
         message = handshake.find("Finished", sender)
         if message is None:
             raise MissingMessageError(f"This handshake has no decrypted {sender} Finished; verify a "

@@ -1,9 +1,17 @@
-"""The two TLS contexts of the course: a server that presents a chain, a client that trusts roots.
+"""The TLS contexts of the course: a server that presents a chain, a client that trusts roots.
 
 Every server, proxy, capture and client in :mod:`helpers.tls` and :mod:`helpers.pinning` builds
-its ``SSLContext`` here, and these two functions load certificates only through
-:func:`helpers.pki.ca.present` and :func:`helpers.pki.ca.trust`. Nothing chooses a course
-certificate for you: the caller passes the chain (``pki.leaf``) and the roots (``[pki.root.cert]``).
+its ``SSLContext`` here, one builder per role:
+
+* :func:`server_context` presents a chain, loaded through :func:`helpers.pki.ca.present`;
+* :func:`client_context` trusts exactly the roots it is given, loaded through
+  :func:`helpers.pki.ca.trust`, and checks the host name (pinning by trust anchor adds one
+  flag to it, in :func:`helpers.pinning.client.trust_anchor_context`);
+* :func:`unvalidated_client_context` is BROKEN on purpose: it accepts any certificate, for
+  the one client of lesson 06 that shows how a pin check in a "bad certificate" callback fails.
+
+Nothing chooses a course certificate for you: the caller passes the chain (``pki.leaf``) and the
+roots (``[pki.root.cert]``).
 """
 
 from __future__ import annotations
@@ -14,9 +22,13 @@ from collections.abc import Sequence
 from cryptography import x509
 
 from ..errors import BadInputError
+from ..pem import as_certificates
 from ..pki.ca import Issued, present, trust
 
-__all__ = ["PresentedChainError", "TrustAnchorsError", "as_chain", "as_roots", "client_context", "server_context"]
+__all__ = [
+    "PresentedChainError", "TrustAnchorsError", "as_chain", "as_roots", "client_context", "server_context",
+    "unvalidated_client_context",
+]
 
 
 class PresentedChainError(BadInputError):
@@ -24,7 +36,7 @@ class PresentedChainError(BadInputError):
 
 
 class TrustAnchorsError(BadInputError):
-    """What a client should trust is not a non-empty list of certificates."""
+    """A client was given an empty trust store."""
 
 
 def as_chain(chain, key=None) -> tuple[list[x509.Certificate], object]:
@@ -45,22 +57,23 @@ def as_chain(chain, key=None) -> tuple[list[x509.Certificate], object]:
             key = item.key
         cert = getattr(item, "cert", item)
         if not isinstance(cert, x509.Certificate):
-            raise PresentedChainError(f"A server chain entry is a {type(item).__name__}, not a certificate; pass "
-                                  "x509.Certificate objects (leaf first) or an Issued from helpers.pki.")
+            raise PresentedChainError(f"A server chain entry is a {type(item).__name__}, not a "
+                                      "certificate; pass x509.Certificate objects (leaf first) or an "
+                                      "Issued from helpers.pki.")
         certs.append(cert)
     if not certs or key is None:
-        raise PresentedChainError("A server needs at least one certificate and the leaf's private key; pass "
-                              "chain=[leaf, intermediate] and key=leaf_key, or an Issued from helpers.pki.")
+        raise PresentedChainError("A server needs at least one certificate and the leaf's private key; "
+                                  "pass chain=[leaf, intermediate] and key=leaf_key, or an Issued from "
+                                  "helpers.pki.")
     return certs, key
 
 
 def as_roots(roots) -> list[x509.Certificate]:
-    """Trust anchors as certificates: ``roots`` holds certificates or objects with a ``.cert``."""
-    items = [roots] if isinstance(roots, x509.Certificate) or hasattr(roots, "cert") else list(roots or [])
-    certs = [getattr(r, "cert", r) for r in items]
-    if not certs or not all(isinstance(c, x509.Certificate) for c in certs):
+    """Trust anchors as certificates (see :func:`helpers.pem.as_certificates`), never an empty list."""
+    certs = as_certificates(roots, "a trust store") if roots is not None else []
+    if not certs:
         raise TrustAnchorsError("a trust store is a non-empty list of x509.Certificate objects; for the "
-                              "course, pass [pki.root.cert].")
+                                "course, pass [pki.root.cert].")
     return certs
 
 
@@ -85,5 +98,22 @@ def client_context(roots, *, tls12: bool = False) -> ssl.SSLContext:
     trust(context, as_roots(roots))
     if tls12:
         context.maximum_version = ssl.TLSVersion.TLSv1_2
+    context.set_alpn_protocols(["http/1.1"])
+    return context
+
+
+def unvalidated_client_context() -> ssl.SSLContext:
+    """BROKEN on purpose: a client context that accepts any certificate for any name.
+
+    Never use it to protect anything. It exists for one lesson-06 model
+    (:class:`helpers.pinning.broken.BrokenCallbackClient`): after a failed validation, Dart's
+    ``dart:io`` completes the handshake anyway and hands the certificate to the app's
+    ``badCertificateCallback``. Modelling that needs a handshake with no validation at all, so
+    this context turns off both checks that :func:`client_context` keeps on (the chain and the
+    host name) and trusts nothing.
+    """
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False         # must go first: CERT_NONE is refused while it is on
+    context.verify_mode = ssl.CERT_NONE
     context.set_alpn_protocols(["http/1.1"])
     return context

@@ -19,7 +19,7 @@ from . import checks, report
 from . import records as R
 from .capture import Capture
 from .keyschedule import TRAFFIC_SECRETS, Suite, decrypt_record, parse_keylog, suite_by_code, traffic_keys
-from .names import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE
+from .names import ALERT, APPLICATION_DATA, CHANGE_CIPHER_SPEC, HANDSHAKE, TLS_1_3, Sender
 
 __all__ = ["ApplicationData", "Flight", "Handshake", "Opaque", "RecordView", "decode"]
 
@@ -51,7 +51,7 @@ class Opaque:
 class RecordView:
     """One record as a learner sees it: who sent it, how it was protected, what was inside."""
 
-    sender: str
+    sender: Sender
     record: R.Record
     protection: str
     items: tuple = ()
@@ -60,7 +60,7 @@ class RecordView:
 @dataclass(frozen=True)
 class Flight:
     number: int
-    sender: str
+    sender: Sender
     records: tuple[RecordView, ...]
 
     @property
@@ -77,7 +77,7 @@ _TLS12_NAMES = {HANDSHAKE: "Finished (encrypted)", APPLICATION_DATA: "applicatio
 class _Direction:
     """One sender's reading state: reassembly buffer, which secret is in use, sequence number."""
 
-    sender: str
+    sender: Sender
     buffer: bytes = b""
     stage: int = 0
     sequence: int = 0
@@ -89,9 +89,9 @@ class _Reader:
 
     def __init__(self, keylog: str):
         self.keylog, self.tls13, self.suite, self.secrets = keylog, False, None, {}
-        self.directions = {s: _Direction(s) for s in ("client", "server")}
+        self.directions = {s: _Direction(s) for s in Sender}
 
-    def record(self, sender: str, record: R.Record) -> RecordView:
+    def record(self, sender: Sender, record: R.Record) -> RecordView:
         direction = self.directions[sender]
         if record.content_type == CHANGE_CIPHER_SPEC:
             direction.encrypted = direction.encrypted or not self.tls13
@@ -114,7 +114,8 @@ class _Reader:
         inner_type, plaintext = decrypt_record(record, key, iv, direction.sequence, self.suite)
         direction.sequence += 1
         protection = f"encrypted: {direction.sender} {_KEY_NAMES[direction.stage]}"
-        return RecordView(direction.sender, record, protection, self.contents(direction, inner_type, plaintext))
+        return RecordView(direction.sender, record, protection,
+                          self.contents(direction, inner_type, plaintext))
 
     def contents(self, direction: _Direction, content_type: int, data: bytes) -> tuple:
         if content_type == ALERT:
@@ -139,7 +140,7 @@ class _Reader:
         if message.name == "ClientHello":
             self.secrets = parse_keylog(self.keylog).get(message.random.hex(), {})
         elif message.name == "ServerHello":
-            self.tls13 = message.supported_version == "TLS 1.3"
+            self.tls13 = message.version_code == TLS_1_3
             self.suite = suite_by_code(message.cipher_suite) if self.tls13 else None
         elif message.name == "Finished" and self.tls13:
             direction.stage, direction.sequence = direction.stage + 1, 0
@@ -165,7 +166,7 @@ class Handshake:
 
     # -- looking things up -------------------------------------------------------------------------
     @property
-    def items(self) -> list[tuple[int, str, object]]:
+    def items(self) -> list[tuple[int, Sender, object]]:
         """Every parsed item in order: (flight number, sender, message / alert / data)."""
         return [(f.number, f.sender, item) for f in self.flights for item in f.items]
 
@@ -174,7 +175,7 @@ class Handshake:
         """The handshake messages in the order they were sent."""
         return [item for _, _, item in self.items if isinstance(item, R.Message)]
 
-    def find(self, name: str, sender: str | None = None):
+    def find(self, name: str, sender: Sender | None = None):
         """The first message (or alert) called ``name``, optionally from one sender."""
         return next((item for _, who, item in self.items
                      if getattr(item, "name", None) == name and sender in (None, who)), None)
@@ -197,12 +198,12 @@ class Handshake:
         return self.server_hello.cipher_suite_name if self.server_hello else "none"
 
     @property
-    def errors(self) -> dict[str, str]:
+    def errors(self) -> dict[Sender, str]:
         """What each side's application saw when the handshake failed: class and reason."""
         return dict(self.capture.errors)
 
     @property
-    def alerts(self) -> list[tuple[str, R.Alert]]:
+    def alerts(self) -> list[tuple[Sender, R.Alert]]:
         return [(who, item) for _, who, item in self.items if isinstance(item, R.Alert)]
 
     @property
@@ -211,26 +212,20 @@ class Handshake:
 
     def chain(self) -> list[x509.Certificate]:
         """The certificates inside the Certificate message, leaf first, as the server sent them."""
-        certificate = self.find("Certificate", "server")
+        certificate = self.find("Certificate", Sender.SERVER)
         if certificate is None:
             raise checks.MissingMessageError("This handshake has no readable Certificate message; run one "
                                              "that got as far as the server's flight.")
         return certificate.certificates()
 
     # -- checking (helpers.tls.checks) and showing (helpers.tls.report) ------------------------------
-    def transcript_hash(self, upto: str, sender: str) -> bytes:
-        return checks.transcript_hash(self, upto, sender)
-
     def certificate_verify_content(self) -> bytes:
         return checks.certificate_verify_content(self)
 
     def verify_certificate_verify(self) -> bool:
         return checks.verify_certificate_verify(self)
 
-    def expected_finished(self, sender: str) -> bytes:
-        return checks.expected_finished(self, sender)
-
-    def verify_finished(self) -> dict[str, bool]:
+    def verify_finished(self) -> dict[Sender, bool]:
         return checks.verify_finished(self)
 
     def flight_rows(self) -> list[tuple[str, str, str, str]]:

@@ -28,11 +28,12 @@ from ..pki import course_pki
 from .capture import Capture, capture_in_memory
 from .checks import MissingMessageError
 from .decode import Handshake, decode
+from .names import Sender
 from .suites import SuiteError, capture_with_suite, offered_tls13_suites
 
 __all__ = [
-    "FAILURES", "Capture", "FailureCase", "FailureCaseError", "Handshake", "capture_handshake", "decode",
-    "failed_handshake", "offered_tls13_suites", "run_handshake", "with_reordered_cipher_suites",
+    "FAILURES", "FailureCase", "FailureCaseError", "capture_handshake", "failed_handshake",
+    "offered_tls13_suites", "run_handshake", "with_reordered_cipher_suites",
 ]
 
 
@@ -74,7 +75,7 @@ def with_reordered_cipher_suites(handshake: Handshake) -> Handshake:
     would catch if an attacker edited a handshake message (say, to push a weaker suite).
     """
     hello = handshake.client_hello
-    if hello is None or len(hello.cipher_suites) < 2 or handshake.capture.flights[0][0] != "client":
+    if hello is None or len(hello.cipher_suites) < 2 or handshake.capture.flights[0][0] is not Sender.CLIENT:
         raise MissingMessageError("This capture does not start with a ClientHello offering two suites; use "
                                   "one from run_handshake().")
     sender, data = handshake.capture.flights[0]

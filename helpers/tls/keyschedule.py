@@ -26,6 +26,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
 
 from ..errors import BadInputError, CourseError
 from . import records as R
+from .names import Sender
 
 __all__ = ["SUITES", "TRAFFIC_SECRETS", "DecryptionError", "KeyLogError", "Suite", "decrypt_record",
            "finished_mac", "hkdf_expand_label", "parse_keylog", "record_nonce", "suite_by_code",
@@ -64,8 +65,8 @@ SUITES = {s.name: s for s in (
 _BY_CODE = {s.code: s for s in SUITES.values()}
 
 #: The key log labels of each sender's secrets, in the order it uses them: handshake, then application.
-TRAFFIC_SECRETS = {"client": ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"),
-                   "server": ("SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0")}
+TRAFFIC_SECRETS = {Sender.CLIENT: ("CLIENT_HANDSHAKE_TRAFFIC_SECRET", "CLIENT_TRAFFIC_SECRET_0"),
+                   Sender.SERVER: ("SERVER_HANDSHAKE_TRAFFIC_SECRET", "SERVER_TRAFFIC_SECRET_0")}
 
 
 def suite_by_code(code: int) -> Suite | None:

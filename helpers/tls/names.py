@@ -1,5 +1,6 @@
 """Names for the numbers in TLS: content types, versions, cipher suites, groups, signature
-schemes, extensions, handshake message types and alerts (from the IANA TLS registries).
+schemes, extensions, handshake message types and alerts (from the IANA TLS registries), and
+the two ends of a connection (:class:`Sender`).
 
 Every ``*_name`` function returns the registry's name, ``"GREASE"`` for the values RFC 8701
 reserves to keep servers tolerant, or ``unknown(0x....)``: it never raises, because a parser
@@ -8,19 +9,32 @@ meets numbers it has never seen.
 
 from __future__ import annotations
 
+from enum import StrEnum
+
 __all__ = [
     "ALERTS", "ALERT_LEVELS", "ALERT", "APPLICATION_DATA", "CHANGE_CIPHER_SPEC", "CIPHER_SUITES",
-    "CONTENT_TYPES", "EXTENSIONS", "GROUPS", "HANDSHAKE", "HANDSHAKE_TYPES", "SIGNATURE_SCHEMES",
-    "VERSIONS", "alert_level_name", "alert_name", "cipher_suite_name", "extension_name", "group_name",
-    "handshake_type_name", "lookup", "signature_scheme_name", "version_name",
+    "CONTENT_TYPES", "EXTENSIONS", "GROUPS", "HANDSHAKE", "HANDSHAKE_TYPES", "SIGNATURE_SCHEMES", "TLS_1_3",
+    "VERSIONS", "Sender", "alert_level_name", "alert_name", "cipher_suite_name", "extension_name",
+    "group_name", "handshake_type_name", "lookup", "signature_scheme_name", "version_name",
 ]
+
+
+class Sender(StrEnum):
+    """Which end of a connection wrote some bytes. It prints, and reprs, as its value (``'client'``)."""
+
+    CLIENT = "client"
+    SERVER = "server"
+
+    __repr__ = str.__repr__   # so a dict of results reads {'server': True} in a lesson
+
 
 CHANGE_CIPHER_SPEC, ALERT, HANDSHAKE, APPLICATION_DATA = 20, 21, 22, 23
 CONTENT_TYPES = {20: "change_cipher_spec", 21: "alert", 22: "handshake", 23: "application_data",
                  24: "heartbeat"}
 
+TLS_1_3 = 0x0304
 VERSIONS = {0x0300: "SSL 3.0", 0x0301: "TLS 1.0", 0x0302: "TLS 1.1", 0x0303: "TLS 1.2",
-            0x0304: "TLS 1.3"}
+            TLS_1_3: "TLS 1.3"}
 
 CIPHER_SUITES = {
     0x1301: "TLS_AES_128_GCM_SHA256", 0x1302: "TLS_AES_256_GCM_SHA384",

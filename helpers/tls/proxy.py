@@ -191,8 +191,10 @@ class MitmProxy:
             self._forget(upstream)
             self._forget(client)
             self._forget(raw)
-            if record.outcome is Outcome.RELAYING:
-                record.outcome = Outcome.INTERCEPTED if record.client_to_server else Outcome.CLIENT_REFUSED
+            if record.client_to_server:   # plaintext flowed: whatever broke afterwards, the proxy has read it
+                record.outcome = Outcome.INTERCEPTED
+            elif record.outcome is Outcome.RELAYING:
+                record.outcome = Outcome.CLIENT_REFUSED
 
     def _connect_upstream(self, record: Interception) -> ssl.SSLSocket | None:
         try:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from ..show import Table
 from . import records as R
+from .names import Sender
 
 __all__ = ["FLIGHT_COLUMNS", "check_lines", "flight_rows", "flight_table", "walk"]
 
@@ -18,7 +19,7 @@ def flight_rows(handshake) -> list[tuple[str, str, str, str]]:
     """(flight, direction, protection, contents): one row per record, no random bytes."""
     rows = []
     for flight in handshake.flights:
-        arrow = "client → server" if flight.sender == "client" else "server → client"
+        arrow = "client → server" if flight.sender is Sender.CLIENT else "server → client"
         for view in flight.records:
             names = ", ".join(f"Alert ({i.name})" if isinstance(i, R.Alert) else getattr(i, "name", "?")
                               for i in view.items)
@@ -34,12 +35,12 @@ def flight_table(handshake) -> Table:
 def check_lines(handshake) -> list[str]:
     """What the client checked and what went wrong, one line each."""
     lines = []
-    if handshake.find("Certificate", "server") is not None:
+    if handshake.find("Certificate", Sender.SERVER) is not None:
         subjects = [c.subject.rfc4514_string() for c in handshake.chain()]
         lines.append(f"chain in the Certificate message: {' ← '.join(subjects)}")
-    if handshake.tls13 and handshake.find("CertificateVerify", "server") is not None:
+    if handshake.tls13 and handshake.find("CertificateVerify", Sender.SERVER) is not None:
         lines.append(f"CertificateVerify signature valid: {handshake.verify_certificate_verify()}")
-    if handshake.tls13 and handshake.find("Finished", "client") is not None:
+    if handshake.tls13 and handshake.find("Finished", Sender.CLIENT) is not None:
         for sender, ok in handshake.verify_finished().items():
             lines.append(f"{sender} Finished MAC valid: {ok}")
     for sender, alert in handshake.alerts:

@@ -15,7 +15,8 @@ like a phone app whose DNS points at this laptop. It validates against the roots
 pass, and only those. A TLS failure raises the real ``ssl`` exception the
 app would see; :func:`try_get` returns it as a :class:`Failure` instead, for lessons that
 show it. Leaving the ``with`` block stops the server, joins its threads and closes its
-sockets, so a notebook can start it again and again.
+sockets, so a notebook can start it again and again. The API itself (its token, users and
+:class:`~helpers.tls.api.Response`) is :mod:`helpers.tls.api`.
 """
 
 from __future__ import annotations
@@ -32,17 +33,13 @@ from urllib.parse import urlsplit
 
 from ..course import HOST, LOOPBACK, TIMEOUT
 from ..errors import BadInputError, CourseError
+from .api import API_TOKEN, USERS, Response, describe_exception
 from .contexts import as_chain, client_context, server_context
 
 __all__ = [
-    "API_TOKEN", "USERS", "Failure", "HTTPSServer", "NotListeningError", "NotRunningError",
-    "RequestPathError", "Response", "ServerRunningError", "TargetError", "describe_exception", "get",
-    "try_get",
+    "Failure", "HTTPSServer", "NotListeningError", "NotRunningError", "RequestPathError",
+    "ServerRunningError", "TargetError", "get", "try_get",
 ]
-
-#: The toy API's bearer token. Real tokens are secrets; this one is printed in the lesson on purpose.
-API_TOKEN = "course-demo-token-1234"
-USERS = ({"id": 1, "name": "Ada Lovelace"}, {"id": 2, "name": "Grace Hopper"})
 
 
 class NotRunningError(BadInputError):
@@ -65,18 +62,6 @@ class NotListeningError(BadInputError):
     """Nothing listens at the address a client was given."""
 
 
-def describe_exception(exc: BaseException) -> str:
-    """Class and reason of an exception, without addresses, ports or C line numbers."""
-    name = type(exc).__name__
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"{name}: {exc.reason} ({exc.verify_message})"
-    if isinstance(exc, ssl.SSLError):
-        return f"{name}: {exc.reason or exc.strerror or 'TLS error'}"
-    if isinstance(exc, OSError):
-        return f"{name}: {exc.strerror or exc}"
-    return f"{name}: {exc}"
-
-
 # --- the server ----------------------------------------------------------------------------------
 
 class ApiHandler(BaseHTTPRequestHandler):
@@ -91,7 +76,7 @@ class ApiHandler(BaseHTTPRequestHandler):
             self._send(404, {"error": "not found", "try": "/users"})
         elif self.headers.get("Authorization", "") != f"Bearer {self.server.token}":
             self._send(401, {"error": "missing or wrong bearer token"},
-                       {"WWW-Authenticate": 'Bearer realm="api.yourapp.com"'})
+                       {"WWW-Authenticate": f'Bearer realm="{HOST}"'})
         else:
             self._send(200, list(self.server.users))
 
@@ -134,8 +119,9 @@ class HTTPSServer:
     """The course's HTTPS API server on 127.0.0.1, as a context manager.
 
     ``chain`` / ``key``: what to present (see :func:`~helpers.tls.contexts.as_chain`; for the
-    honest server, ``pki.leaf``: the course leaf and its intermediate). ``token``: the bearer token ``GET /users`` requires. ``handler``: a
-    ``BaseHTTPRequestHandler`` subclass, to serve something other than the toy API.
+    honest server, ``pki.leaf``: the course leaf and its intermediate). ``token``: the bearer
+    token ``GET /users`` requires (the toy API's, :data:`~helpers.tls.api.API_TOKEN`, by default).
+    ``handler``: a ``BaseHTTPRequestHandler`` subclass, to serve something other than the toy API.
     After start: ``host``, ``port``, ``url``; ``log`` lists (method, path, status) served and
     ``errors`` the TLS failures seen (class and reason).
     """
@@ -209,27 +195,6 @@ class HTTPSServer:
 # --- the client ----------------------------------------------------------------------------------
 
 @dataclass(frozen=True)
-class Response:
-    status: int
-    json: object = None
-    headers: dict = field(default_factory=dict, repr=False)
-    tls_version: str = ""
-
-    @property
-    def ok(self) -> bool:
-        return 200 <= self.status < 300
-
-    @classmethod
-    def from_reply(cls, reply: http.client.HTTPResponse, body: bytes, tls_version: str) -> Response:
-        """Build a Response from a finished reply; a body that is not JSON is kept as text."""
-        try:
-            data = json.loads(body) if body else None
-        except ValueError:
-            data = body.decode("utf-8", "replace")
-        return cls(reply.status, data, dict(reply.getheaders()), tls_version or "")
-
-
-@dataclass(frozen=True)
 class Failure:
     """A request that failed before HTTP: the exception the app saw, as class and reason."""
 
@@ -295,8 +260,8 @@ def get(target, path: str = "/users", *, roots, token: str | None = None, server
         reply = connection.getresponse()
         body, version = reply.read(), getattr(connection, "tls_version", "")
     except ConnectionRefusedError:
-        raise NotListeningError(f"Nothing is listening on {address[0]}:{address[1]}; start the server "
-                                "(with HTTPSServer(pki.leaf) as server:) and connect to server.port.") from None
+        raise NotListeningError(f"Nothing is listening on {address[0]}:{address[1]}; start the server (with "
+                                "HTTPSServer(pki.leaf) as server:) and connect to server.port.") from None
     finally:
         connection.close()
     return Response.from_reply(reply, body, version)

@@ -16,11 +16,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-from cryptography.hazmat.primitives import serialization
-
 from ..course import HOST
 from ..errors import BadInputError, CourseError
-from ..pem import chain_pem, key_pem, load_certificates
+from ..pem import chain_pem, key_pem, load_certificates, load_private_key
 from .capture import Capture, capture_in_memory
 from .contexts import as_chain, as_roots
 from .keyschedule import SUITES
@@ -47,8 +45,14 @@ Ciphersuites = {suite}
 
 
 def offered_tls13_suites() -> list[str]:
-    """The TLS 1.3 suites this Python's OpenSSL enables by default (what a ClientHello offers)."""
-    names = {c["name"] for c in ssl.create_default_context().get_ciphers() if c["protocol"] == "TLSv1.3"}
+    """The TLS 1.3 suites this Python's OpenSSL enables by default (what a ClientHello offers).
+
+    It only reads cipher names from a bare client context of the protocol
+    :func:`~helpers.tls.contexts.client_context` uses; that context trusts nothing and never
+    connects, so it does not come from :mod:`helpers.tls.contexts`.
+    """
+    names = {c["name"] for c in ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).get_ciphers()
+             if c["protocol"] == "TLSv1.3"}
     return [name for name in SUITES if name in names]
 
 
@@ -84,7 +88,7 @@ def capture_with_suite(chain, key=None, *, roots, suite: str, server_hostname: s
 def _child() -> None:
     """Entry point of the child process: read a job on stdin, write a Capture on stdout."""
     job = json.loads(sys.stdin.read())
-    key = serialization.load_pem_private_key(job["key"].encode(), None)
+    key = load_private_key(job["key"].encode())
     capture = capture_in_memory(load_certificates(job["chain"]), key, roots=load_certificates(job["roots"]),
                                 server_hostname=job["server_hostname"], request=job["request"])
     sys.stdout.write(capture.to_json())
