@@ -7,7 +7,7 @@ Imports only go down these floors (``tests/test_layers.py`` enforces it):
    ``doctor`` (is this machine ready?).
 4. ``attacks`` (four attacks and the MITM scoreboard), ``rotation/`` (the timeline simulator,
    the planner, PLAN.json files).
-3. ``tls/`` (the two TLS contexts; stepping, decoding, decrypting and checking a handshake; the
+3. ``tls/`` (every TLS context, one builder per role; stepping, decoding, decrypting and checking a handshake; the
    loopback server and the MITM proxy), ``pinning.client`` / ``.broken`` / ``.renewal``, ``validation/`` (the explaining
    validator and its references), ``anatomy`` (a certificate field by field), ``trust_store``
    (certifi's Mozilla roots).

@@ -2,7 +2,7 @@
 
 Every helper that is given bad input raises a subclass of :class:`BadInputError` whose message
 is one sentence: what was wrong, and what to do about it. Each module names its leaves for the
-problem (``DERInsteadOfPEMError``, ``PinFormatError``, ``PortError``), never for the module. The
+problem (``DERInsteadOfPEMError``, ``PinFormatError``, ``HostPortError``), never for the module. The
 command line prints that sentence and exits with status 2, so a learner never sees a traceback
 from inside a library.
 """

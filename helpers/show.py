@@ -71,7 +71,7 @@ class Table:
         bad = [i for i, row in enumerate(self.rows) if len(row) != width]
         if bad:
             raise TableShapeError(f"row {bad[0]} has {len(self.rows[bad[0]])} cells, but there are {width} "
-                             "headers; give every row one cell per header.")
+                                  "headers; give every row one cell per header.")
         unknown = [s for s in self.styles if s not in STYLES]
         if unknown:
             raise TableShapeError(f"unknown column style {unknown[0]!r}; use one of {sorted(STYLES)}.")

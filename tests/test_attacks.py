@@ -14,7 +14,7 @@ from helpers.errors import BadInputError
 from helpers.pinning.client import CaClient, PinnedClient, Refused, fetch
 from helpers.pki import Attacker, course_pki
 from helpers.tls.api import API_TOKEN, USERS
-from helpers.tls.proxy import MitmProxy
+from helpers.tls.proxy import MitmProxy, Outcome
 from helpers.tls.servers import HTTPSServer
 
 PINNED = default_clients()[PinnedClient.label]
@@ -62,14 +62,14 @@ def test_proxy_reads_the_plaintext_and_validates_upstream(server):
         response = fetch(CaClient(item.device_roots()), proxy.host, proxy.port, token=API_TOKEN)
     assert response.status == 200 and response.json == [dict(u) for u in USERS]
     assert proxy.authorizations() == [f"Bearer {API_TOKEN}"]
-    assert proxy.interceptions[0].outcome == "intercepted"
+    assert proxy.interceptions[0].outcome is Outcome.INTERCEPTED
     assert b"GET /users HTTP/1.1" in proxy.plaintext() and b"Grace Hopper" in proxy.interceptions[0].response
     # the proxy itself validates the real server: with the wrong roots it will not forward anything
     with MitmProxy((server.host, server.port), chain=item.chain(), key=item.leaf().key,
                    upstream_roots=[pki.government_root.cert]) as careful:
         with pytest.raises(Refused):
             fetch(CaClient(item.device_roots()), careful.host, careful.port, token=API_TOKEN)
-    assert careful.interceptions[0].outcome == "upstream failed" and not careful.authorizations()
+    assert careful.interceptions[0].outcome is Outcome.UPSTREAM_FAILED and not careful.authorizations()
 
 
 def test_scoreboard_text_and_html():
@@ -86,7 +86,7 @@ def test_scoreboard_text_and_html():
 
 def test_tables_escape_what_they_show():
     """Every table goes through show.Table, which escapes cell text (a certificate can say anything)."""
-    board = attacks.Scoreboard([attacks.Result("<script>", Attacker.ROGUE_CA, False, "nothing", "x & y")])
+    board = attacks.Scoreboard([attacks.Result("<script>", ATTACKS[0], False, "nothing", "x & y")])
     assert "<script>" not in board._repr_html_() and "&lt;script&gt;" in board._repr_html_()
     assert "x &amp; y" in board._repr_html_()
     defences = attacks.Defences([("<b>", "d", "h", "s")])
@@ -106,7 +106,7 @@ def test_attacks_name_their_attacker_not_an_attribute():
 
 
 def test_defences_are_named_and_cited():
-    rows = dict((title, (defence, source)) for title, defence, _, source in attacks.defences_table())
+    rows = dict((title, (defence, source)) for title, defence, _, source in attacks.defence_rows())
     joined = " ".join(d + " " + s for d, s in rows.values())
     for needed in ("Certificate Transparency", "CAA", "SC-067", "distrust", "RFC 9162", "RFC 8659"):
         assert needed in joined

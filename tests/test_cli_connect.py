@@ -36,8 +36,10 @@ def connect(server, *extra):
 def test_valid_connection_prints_the_verified_chain(server, roots, capsys):
     assert connect(server, "--roots", roots) == 0
     out = capsys.readouterr().out
-    assert "chain validated" in out and "YourApp Root CA" in out
-    assert f"sha256/{spki_pin(course_pki().leaf.cert)}" in out
+    assert "chain validated" in out
+    rows = [line.split() for line in out.splitlines()[2:]]  # rows[0] is the rule under the headers
+    assert rows[1][:2] == ["0", "api.yourapp.com"] and rows[1][-1] == f"sha256/{spki_pin(course_pki().leaf.cert)}"
+    assert rows[3][:4] == ["2", "YourApp", "Root", "CA"]   # the verified chain ends at the anchor
 
 
 @pytest.mark.parametrize("style", ["raw", "okhttp"])

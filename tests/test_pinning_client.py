@@ -32,7 +32,7 @@ from helpers.pinning.client import (
     verified_chain,
 )
 from helpers.pinning.pins import Pin, PinFormatError, PinSet, cert_pin, spki_der, spki_pin
-from helpers.pinning.renewal import EVENTS, renewal_matrix
+from helpers.pinning.renewal import Event, UnknownEventError, event_chain, renewal_matrix
 from helpers.pinning.strategy import Strategy
 from helpers.pki import course_pki
 from helpers.tls.api import API_TOKEN
@@ -204,15 +204,17 @@ def test_a_proxy_that_fails_after_reading_the_token_still_counts_an_interception
 
 def test_renewal_matrix_matches_what_each_pin_hashes(pki):
     matrix = renewal_matrix()
-    assert len(matrix.cells) == len(Strategy) * len(EVENTS)
+    assert len(matrix.cells) == len(Strategy) * len(Event)
     # hand-derived: which pinned value is still present after each change
     assert Pin.of_spki(pki.leaf_renewed.cert) == Pin.of_spki(pki.leaf.cert)
     assert Pin.of_cert(pki.leaf_renewed.cert) != Pin.of_cert(pki.leaf.cert)
-    assert [matrix.cells[Strategy.CERTIFICATE, e] for e, _ in EVENTS] == [False] * 5
-    assert [matrix.cells[Strategy.LEAF_SPKI, e] for e, _ in EVENTS] == [True, False, False, True, False]
-    assert [matrix.cells[Strategy.LEAF_SPKI_BACKUP, e] for e, _ in EVENTS] == [True, True, False, True, True]
-    assert [matrix.cells[Strategy.INTERMEDIATE, e] for e, _ in EVENTS] == [True, True, True, False, False]
-    assert [matrix.cells[Strategy.ROOT, e] for e, _ in EVENTS] == [True, True, True, True, False]
+    assert [matrix.cells[Strategy.CERTIFICATE, e] for e in Event] == [False] * 5
+    assert [matrix.cells[Strategy.LEAF_SPKI, e] for e in Event] == [True, False, False, True, False]
+    assert [matrix.cells[Strategy.LEAF_SPKI_BACKUP, e] for e in Event] == [True, True, False, True, True]
+    assert [matrix.cells[Strategy.INTERMEDIATE, e] for e in Event] == [True, True, True, False, False]
+    assert [matrix.cells[Strategy.ROOT, e] for e in Event] == [True, True, True, True, False]
+    with pytest.raises(UnknownEventError):
+        event_chain("planned rekey")  # a label is not an Event
     assert "LOCKED OUT" in matrix.text() and "<table>" in matrix._repr_html_()
 
 
@@ -323,3 +325,9 @@ def test_connect_command_checks_expiry_and_fallback_on_the_real_clock(monkeypatc
                  "--pin", spki_pin(pki.leaf.cert)]) == 0
     assert made and made[0].at is not None and made[0].at.year >= 2026
     assert client_module.clock.now() != made[0].at
+
+
+def test_fetch_reports_the_tls_version_it_spoke(pki, server):
+    """The version is read before the reply closes the socket (a Connection: close reply did)."""
+    response = fetch(CaClient([pki.root.cert]), server.host, server.port, token=API_TOKEN)
+    assert response.status == 200 and response.tls_version == "TLSv1.3"

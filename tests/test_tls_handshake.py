@@ -16,6 +16,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 
 from helpers.cli import main
 from helpers.errors import BadInputError, CourseError
+from helpers.pem import NotCertificatesError
 from helpers.pki import course_pki
 from helpers.tls import records as R
 from helpers.tls.capture import Capture
@@ -262,8 +263,10 @@ def test_bad_inputs_raise_errors_named_for_the_problem():
         failed_handshake("expired")
     with pytest.raises(KeyLogError, match="Line 1"):
         parse_keylog("CLIENT_RANDOM zz")
-    with pytest.raises(PresentedChainError):
+    with pytest.raises(NotCertificatesError):
         run_handshake(chain=["not a certificate"])
+    with pytest.raises(PresentedChainError, match="private key"):
+        run_handshake(chain=[course_pki().leaf.cert])
     with pytest.raises(MissingMessageError, match="ClientHello offering two suites"):
         with_reordered_cipher_suites(decode(Capture((), "")))
     for error in (SuiteError, FailureCaseError, KeyLogError, PresentedChainError, MissingMessageError,

@@ -10,7 +10,7 @@ import pytest
 
 from helpers.course import HOST
 from helpers.errors import BadInputError
-from helpers.pem import NotAPrivateKeyError
+from helpers.pem import NotAPrivateKeyError, NotCertificatesError
 from helpers.pki import ServerChainError, course_pki
 from helpers.tls.api import API_TOKEN, USERS, describe_exception
 from helpers.tls.contexts import PresentedChainError, TrustAnchorsError, as_chain
@@ -112,7 +112,7 @@ def test_tls12_server():
 
 def test_bad_inputs_raise_errors_named_for_the_problem():
     pki = PKI
-    with pytest.raises(PresentedChainError, match="not a certificate"):
+    with pytest.raises(NotCertificatesError, match="x509.Certificate"):
         as_chain(["garbage"], pki.leaf.key)
     with pytest.raises(PresentedChainError, match="private key"):
         as_chain([pki.leaf.cert])                                  # no key anywhere

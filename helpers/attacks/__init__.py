@@ -22,7 +22,7 @@ One concern per module:
 
 from .callback import CallbackCase, CallbackDemo, callback_demo
 from .clients import ClientFactory, broken_clients, default_clients, leaf_pins, lesson06_clients
-from .defences import Defences, defences_table
+from .defences import Defences, defence_rows
 from .runner import Result, real_server, run_attack
 from .scenarios import ATTACKS, CHAIN_STUFFING, Attack, UnknownAttackError, attack, describe
 from .scoreboard import Scoreboard, scoreboard
@@ -30,5 +30,5 @@ from .scoreboard import Scoreboard, scoreboard
 __all__ = [
     "ATTACKS", "CHAIN_STUFFING", "Attack", "CallbackCase", "CallbackDemo", "ClientFactory", "Defences", "Result",
     "Scoreboard", "UnknownAttackError", "attack", "broken_clients", "callback_demo", "default_clients",
-    "defences_table", "describe", "leaf_pins", "lesson06_clients", "real_server", "run_attack", "scoreboard",
+    "defence_rows", "describe", "leaf_pins", "lesson06_clients", "real_server", "run_attack", "scoreboard",
 ]

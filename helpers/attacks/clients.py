@@ -34,7 +34,7 @@ def default_clients() -> dict[str, ClientFactory]:
 
 
 def lesson06_clients() -> dict[str, ClientFactory]:
-    """Lesson 06's line-up: the default client and four ways of pinning."""
+    """Lesson 06's line-up: the default client and three ways of pinning."""
     pki = course_pki()
     inter_pin = PinSet(pins=(spki_pin(pki.intermediate.cert),))
     return {

@@ -6,7 +6,7 @@ from ..show import Shown, Table
 from .scenarios import ATTACKS
 
 
-def defences_table() -> list[tuple[str, str, str, str]]:
+def defence_rows() -> list[tuple[str, str, str, str]]:
     """(attack, defence outside pinning, how it works, source) for each attack."""
     return [(a.title, a.defence, a.how, a.source) for a in ATTACKS]
 
@@ -15,7 +15,7 @@ class Defences(Shown):
     """The defences table, shown as HTML in a notebook and as text in a terminal."""
 
     def __init__(self, rows: list[tuple[str, str, str, str]] | None = None):
-        self.rows = defences_table() if rows is None else rows
+        self.rows = defence_rows() if rows is None else rows
 
     def table(self) -> Table:
         return Table(("attack", "defence outside pinning", "how", "source"), self.rows)

@@ -28,7 +28,7 @@ class Result:
     """One cell of the scoreboard."""
 
     client: str
-    attack: str
+    attack: Attack
     connected: bool
     read: str          # what the attacker read in clear, in words
     reason: str = ""   # why the client refused, when it did
@@ -62,7 +62,7 @@ def run_attack(item: Attack | str, client: ClientFactory = CaClient, *, upstream
         else:
             connected, reason = True, f"HTTP {response.status}"
     label = getattr(instance, "label", type(instance).__name__)
-    return Result(label, item.key, connected, _what_was_read(proxy), reason,
+    return Result(label, item, connected, _what_was_read(proxy), reason,
                   any(API_TOKEN in value for value in proxy.authorizations()))
 
 

@@ -17,15 +17,15 @@ class Scoreboard(Shown):
 
     results: list[Result] = field(default_factory=list)
 
-    def cell(self, client: str, attack_key: str) -> Result:
-        return next(r for r in self.results if r.client == client and r.attack == attack_key)
+    def cell(self, client: str, attack: Attack) -> Result:
+        return next(r for r in self.results if r.client == client and r.attack == attack)
 
     def clients(self) -> list[str]:
         return list(dict.fromkeys(r.client for r in self.results))
 
     def rows(self) -> list[tuple[str, str, str, str]]:
         """(client, attack, "connected"/"refused", what the attacker read) for each result."""
-        return [(r.client, r.attack, "connected" if r.connected else "refused", r.read)
+        return [(r.client, r.attack.key, "connected" if r.connected else "refused", r.read)
                 for r in self.results]
 
     def table(self) -> Table:
@@ -35,10 +35,10 @@ class Scoreboard(Shown):
     def matrix(self) -> Table:
         """Client × attack, each cell the verdict with what the attacker read (and why a client refused)."""
         attacks = list(dict.fromkeys(r.attack for r in self.results))
-        rows = [[client, *(_verdict(self.cell(client, key)) for key in attacks)] for client in self.clients()]
+        rows = [[client, *(_verdict(self.cell(client, item)) for item in attacks)] for client in self.clients()]
         caption = ("✗ connected: the client talked to the attacker. "
                    "✓ refused: the client hung up before sending its request.")
-        return Table(["client \\ attack", *attacks], rows, caption, row_headers=True)
+        return Table(["client \\ attack", *(item.key for item in attacks)], rows, caption, row_headers=True)
 
     def _repr_html_(self) -> str:
         return self.matrix()._repr_html_()

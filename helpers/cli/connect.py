@@ -39,6 +39,7 @@ def run(args) -> int:
     from ..pem import load_certificates, short_name
     from ..pinning.client import CaClient, PinnedClient, Refused, connected_chain
     from ..pinning.pins import Pin, parse_pin
+    from ..show import Table
     from ..trust_store import load_roots
 
     host, port = parse_hostport(args.target)
@@ -55,8 +56,8 @@ def run(args) -> int:
     with sock:
         chain = connected_chain(sock, roots, servername, real_now)
         print(f"connected to {servername} at {host}:{port} ({sock.version()}), chain validated")
-        for index, cert in enumerate(chain):
-            print(f"  {index} {short_name(cert)}  sha256/{Pin.of_spki(cert).base64}")
+        print(Table(("#", "certificate", "SPKI pin"),
+                    [(str(i), short_name(cert), f"sha256/{Pin.of_spki(cert).base64}") for i, cert in enumerate(chain)]))
         for index, pin in (client.pins.matching(chain) if pins else []):
             print(f"pin matched: certificate {index} ({pin.kind}) sha256/{pin.base64}")
     return 0

@@ -7,6 +7,8 @@ exits 0 when the chain is valid, 1 when it is not, and 2 on bad input (one sente
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from ..clock import COURSE_NOW
 
 
@@ -37,9 +39,9 @@ def run(args) -> int:
         report = explain(leaf, intermediates, roots, args.host, at)
         print(report.text())
         return 0 if report.valid else 1
-    from ..validation.compare import compare
+    from ..validation.compare import Comparisons, compare
 
-    result = compare(leaf, intermediates, roots, args.host, at)
+    result = compare(leaf, intermediates, roots, args.host, at, name=Path(args.chain).name)
     print(result.report.text())
-    print(f"\ncryptography: {result.cryptography.cell()}\nOpenSSL:      {result.openssl.cell()}")
+    print(f"\n{Comparisons((result,)).text()}")
     return 0 if result.report.valid else 1

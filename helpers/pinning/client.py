@@ -34,14 +34,13 @@ import socket
 import ssl
 from collections.abc import Sequence
 from enum import Enum
-from pathlib import Path
 
 from cryptography import x509
 from cryptography.x509 import verification
 
 from .. import clock
 from ..course import HOST, TIMEOUT
-from ..pem import host_general_name, load_certificates, load_der_certificate, short_name
+from ..pem import host_general_name, load_der_certificate, short_name
 from ..tls.api import Response
 from ..tls.contexts import as_roots, client_context
 from .pins import Pin, PinSet
@@ -120,19 +119,12 @@ def connected_chain(sock: ssl.SSLSocket, roots: Sequence[x509.Certificate], serv
 
 # --- trust stores and contexts -------------------------------------------------------------
 
-def _roots_list(roots) -> list[x509.Certificate]:
-    """The trust store as certificates: ``roots`` is certificates, or a PEM file of them."""
-    if isinstance(roots, str | Path):
-        return load_certificates(roots)
-    return as_roots(roots)
-
-
 def trust_store_context(roots) -> ssl.SSLContext:
     """A correctly validating client context whose trust store is exactly ``roots``.
 
     This is "the device's trust store": whatever CA is in it is trusted for every name.
     """
-    return client_context(_roots_list(roots))
+    return client_context(as_roots(roots))
 
 
 def trust_anchor_context(anchors: Sequence[x509.Certificate]) -> ssl.SSLContext:
@@ -172,7 +164,7 @@ class CaClient:
     label = "default (CA trust)"
 
     def __init__(self, roots):
-        self.roots = _roots_list(roots)
+        self.roots = as_roots(roots)
         self.context = client_context(self.roots)
 
     def connect(self, host: str, port: int, servername: str = HOST) -> ssl.SSLSocket:
@@ -186,7 +178,7 @@ class TrustAnchorClient(CaClient):
     label = "trust anchor (withTrustedRoots: false)"
 
     def __init__(self, anchors: Sequence[x509.Certificate]):
-        self.roots = _roots_list(anchors)
+        self.roots = as_roots(anchors)
         self.context = trust_anchor_context(self.roots)
 
 
@@ -256,12 +248,12 @@ def fetch(client, host: str, port: int, *, token: str, path: str = "/users",
     """
     connection = http.client.HTTPConnection(servername, port, timeout=TIMEOUT)
     connection.sock = client.connect(host, port, servername)  # a preset socket skips connect()
+    version = connection.sock.version() or ""  # read now: a "Connection: close" reply closes it
     try:
         connection.request("GET", path, headers={"Authorization": f"Bearer {token}",
                                                  "Connection": "close"})
         reply = connection.getresponse()
         body = reply.read()
-        version = connection.sock.version() if connection.sock else ""
     except (http.client.HTTPException, OSError) as exc:
         raise Refused(f"the server did not answer with HTTP ({type(exc).__name__})",
                       Refusal.NOT_HTTP) from None

@@ -25,7 +25,7 @@ from .client import Refused, rebuild_verified_chain
 from .pins import Pin, PinSet
 from .strategy import Strategy
 
-__all__ = ["EVENTS", "Event", "RenewalMatrix", "UnknownEventError", "event_chain", "events_table", "renewal_matrix", "strategies"]
+__all__ = ["Event", "RenewalMatrix", "UnknownEventError", "event_chain", "events_table", "renewal_matrix", "strategies"]
 
 
 class UnknownEventError(BadInputError):
@@ -44,10 +44,6 @@ class Event(enum.Enum):
     def __init__(self, label: str, what: str):
         self.label = label   # the column heading: "planned rekey"
         self.what = what     # what happens, in a few words
-
-
-#: (event, what happens), in the order the matrix shows them.
-EVENTS = tuple((event, event.what) for event in Event)
 
 
 def events_table() -> Table:

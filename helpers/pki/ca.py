@@ -10,7 +10,8 @@ them too. Every signature in the course is made by :func:`_certify`, with determ
 :func:`present` makes a TLS server context present a chain with its key, and :func:`trust` makes a
 context trust certificates as anchors; ``Issued.configure_cert(ctx)`` and
 ``CertificateAuthority.configure_trust(ctx)`` are the same two for one course object. Every
-``SSLContext`` in the course is built in :mod:`helpers.tls.contexts` through these two.
+``SSLContext`` in the course is built in :mod:`helpers.tls.contexts`, which loads certificates
+only through these two.
 """
 
 from __future__ import annotations
@@ -168,7 +169,6 @@ class CertificateAuthority:
         aki = x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ski)
         return _certify(subject, self.cert.subject, public_key, self.key, aki, serial, not_before,
                         not_after, extensions)
-
 
     def configure_trust(self, context: ssl.SSLContext) -> ssl.SSLContext:
         """Make a client ``context`` trust this CA as an anchor."""

@@ -8,20 +8,21 @@ rests on colour alone.
 
 from __future__ import annotations
 
+from ..tls.names import Sender
 from . import HATCHES, course_style
 
 #: (flight, sender, message, what it carries, encrypted?)
 TLS13_FLOW = (
-    (1, "client", "ClientHello", "SNI api.yourapp.com, cipher suites, key share", False),
-    (2, "server", "ServerHello", "chosen suite, server key share", False),
-    (2, "server", "EncryptedExtensions", "ALPN http/1.1", True),
-    (2, "server", "Certificate", "leaf + intermediate", True),
-    (2, "server", "CertificateVerify", "leaf key signs the transcript", True),
-    (2, "server", "Finished", "MAC over the transcript", True),
-    (3, "client", "Finished", "MAC over the transcript", True),
-    (4, "server", "NewSessionTicket (x2)", "tickets to resume later", True),
-    (5, "client", "application data", "GET /users + bearer token", True),
-    (6, "server", "application data", "200 OK + JSON", True),
+    (1, Sender.CLIENT, "ClientHello", "SNI api.yourapp.com, cipher suites, key share", False),
+    (2, Sender.SERVER, "ServerHello", "chosen suite, server key share", False),
+    (2, Sender.SERVER, "EncryptedExtensions", "ALPN http/1.1", True),
+    (2, Sender.SERVER, "Certificate", "leaf + intermediate", True),
+    (2, Sender.SERVER, "CertificateVerify", "leaf key signs the transcript", True),
+    (2, Sender.SERVER, "Finished", "MAC over the transcript", True),
+    (3, Sender.CLIENT, "Finished", "MAC over the transcript", True),
+    (4, Sender.SERVER, "NewSessionTicket (x2)", "tickets to resume later", True),
+    (5, Sender.CLIENT, "application data", "GET /users + bearer token", True),
+    (6, Sender.SERVER, "application data", "200 OK + JSON", True),
 )
 
 QUESTIONS = ("Right name? (SAN has api.yourapp.com)", "Trusted signer? (chain ends at a trusted root)",
@@ -41,19 +42,19 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
             ax.text(x, 0.1, name, ha="center", va="bottom", weight="bold")
         y = -step
         for index, (flight, sender, message, detail, encrypted) in enumerate(flow):
-            if index and flow[index - 1][1] == "server" and sender == "client" and flow[index - 1][0] == 2:
+            if index and flow[index - 1][1] is Sender.SERVER and sender is Sender.CLIENT and flow[index - 1][0] == 2:
                 y = _questions(ax, y, left, step, questions, colours, FancyBboxPatch)
-            start, end = (left, right) if sender == "client" else (right, left)
+            start, end = (left, right) if sender is Sender.CLIENT else (right, left)
             if encrypted:
                 ax.add_patch(Rectangle((left + 0.3, y - 0.16), right - left - 0.6, 0.22, facecolor="none",
                                        edgecolor="0.6", hatch=HATCHES[2], linewidth=0))
             ax.add_patch(FancyArrowPatch((start, y), (end, y), arrowstyle="-|>", mutation_scale=12,
-                                         color=colours[0 if sender == "client" else 1],
+                                         color=colours[0 if sender is Sender.CLIENT else 1],
                                          linestyle="--" if encrypted else "-", linewidth=1.6))
             label = f"{message}: {detail}" + ("  [encrypted]" if encrypted else "  [clear]")
             ax.text((left + right) / 2, y + 0.06, label, ha="center", va="bottom", fontsize=8.5)
-            ax.text(left - 0.35 if sender == "client" else right + 0.35, y, f"flight {flight}",
-                    ha="right" if sender == "client" else "left", va="center", fontsize=8)
+            ax.text(left - 0.35 if sender is Sender.CLIENT else right + 0.35, y, f"flight {flight}",
+                    ha="right" if sender is Sender.CLIENT else "left", va="center", fontsize=8)
             y -= step
         for x in (left, right):
             ax.plot([x, x], [0, y + step / 2], color="black", linewidth=1)

@@ -26,13 +26,9 @@ from itertools import pairwise
 from ..pinning.strategy import Strategy
 from .errors import OutOfRangeError
 from .model import Cert, Release, Timeline, Users, as_date, simulate
-from .scenarios import _whole_days, release_train
+from .scenarios import primary_pin, release_train, whole_days
 
 DAY = _dt.timedelta(days=1)
-#: The kind of simulator pin (``kind:value``) each strategy uses.
-KIND = {Strategy.CERTIFICATE: "cert", Strategy.LEAF_SPKI: "key", Strategy.LEAF_SPKI_BACKUP: "key",
-        Strategy.INTERMEDIATE: "intermediate", Strategy.ROOT: "root"}
-ATTRIBUTE = {"cert": "label", "key": "key", "intermediate": "intermediate", "root": "root"}
 
 
 @dataclass(frozen=True)
@@ -65,11 +61,6 @@ class PinChange:
                 f"{self.known_from})", drop]
 
 
-def pin_of(cert: Cert, strategy: Strategy) -> str:
-    kind = KIND[strategy]
-    return f"{kind}:{getattr(cert, ATTRIBUTE[kind])}"
-
-
 def adoption_days(users: Users, target: float, never_lacking: float) -> int | None:
     """Days after going live until at most ``target`` of users lack a release; None if never."""
     room = target - never_lacking
@@ -86,7 +77,7 @@ def pin_changes(certs: Sequence[Cert], strategy: Strategy, start, end) -> list[t
     ordered = sorted(certs, key=lambda c: c.deployed)
     changes = []
     for before, after in pairwise(ordered):
-        old, new = pin_of(before, strategy), pin_of(after, strategy)
+        old, new = primary_pin(strategy, before), primary_pin(strategy, after)
         if old != new and start < after.deployed <= end:
             changes.append((after.deployed, old, new, after))
     return changes
@@ -97,7 +88,7 @@ def _known_from(strategy, new, cert, certs, previous_day, start, overrides) -> _
         return as_date(overrides[new], f"known_from for {new}")
     if strategy is Strategy.LEAF_SPKI_BACKUP:
         return previous_day            # the next backup key is generated at the previous rollover
-    first = min(c.issued for c in certs if pin_of(c, strategy) == new)
+    first = min(c.issued for c in certs if primary_pin(strategy, c) == new)
     return max(first, start)
 
 
@@ -161,9 +152,9 @@ def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end
     """
     strategy = Strategy.parse(strategy)
     start, end, users = as_date(start, "plan start"), as_date(end, "plan end"), users or Users()
-    review_days, cadence_days = _whole_days(review_days, "review_days"), _whole_days(cadence_days, "cadence_days", 1)
+    review_days, cadence_days = whole_days(review_days, "review_days"), whole_days(cadence_days, "cadence_days", 1)
     if pin_expiry_days is not None:
-        pin_expiry_days = _whole_days(pin_expiry_days, "pin_expiry_days", 1)
+        pin_expiry_days = whole_days(pin_expiry_days, "pin_expiry_days", 1)
     if isinstance(target, bool) or not isinstance(target, int | float):
         raise OutOfRangeError(f"target {target!r} is not a number; write 0.5% as 0.005.")
     if not 0 < target < 1:
@@ -205,7 +196,7 @@ def planned_releases(certs, strategy, changes, *, start, end, review_days, caden
     def pins(day):
         served = [c for c in ordered if c.deployed <= max(day, start)][-1:] or ordered[:1]
         upcoming = {c.new for c in changes if c.known_from <= day < c.day}
-        return frozenset({pin_of(served[0], strategy)} | upcoming)
+        return frozenset({primary_pin(strategy, served[0])} | upcoming)
 
     train = list(release_train(certs, strategy, start=start, end=end, cadence_days=cadence_days,
                                review_days=review_days, pin_expiry_days=pin_expiry_days, pins=pins))

@@ -56,7 +56,7 @@ def renewal_interval(lifetime: int) -> int:
     return max(1, lifetime - max(1, lifetime // 3))
 
 
-def _whole_days(value, what: str, least: int = 0, most: int = 3650) -> int:
+def whole_days(value, what: str, least: int = 0, most: int = 3650) -> int:
     if isinstance(value, bool) or not isinstance(value, int | float) or not least <= value <= most:
         raise OutOfRangeError(f"{what} is {value!r}, but it must be a number of days from {least} to {most}; "
                               "write e.g. 90.")
@@ -90,7 +90,7 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
                 key = successor(key)
             else:
                 intermediate, root = new_int, new_root
-        days = max_lifetime(day) if lifetime == "sc081v3" else _whole_days(lifetime, "lifetime", 1)
+        days = max_lifetime(day) if lifetime == "sc081v3" else whole_days(lifetime, "lifetime", 1)
         certs.append(Cert(f"C{n}", day, day, day + days * DAY, key, intermediate, root))
         nxt = day + renewal_interval(days) * DAY
         if events and events[0][0] < nxt:
@@ -101,18 +101,24 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
     return tuple(certs)
 
 
-def pins_for(strategy: Strategy | str, cert: Cert, *, backup: str | None = None) -> frozenset[str]:
-    """The pin set an app built while ``cert`` is served would carry under ``strategy``."""
+def primary_pin(strategy: Strategy | str, cert: Cert) -> str:
+    """The simulator pin (``kind:value``) that ``cert`` matches under ``strategy``, backups aside."""
     strategy = Strategy.parse(strategy)
     if strategy is Strategy.CERTIFICATE:
-        return frozenset({f"cert:{cert.label}"})
-    if strategy is Strategy.LEAF_SPKI:
-        return frozenset({f"key:{cert.key}"})
-    if strategy is Strategy.LEAF_SPKI_BACKUP:
-        return frozenset({f"key:{cert.key}", f"key:{backup or successor(cert.key)}"})
+        return f"cert:{cert.label}"
+    if strategy in (Strategy.LEAF_SPKI, Strategy.LEAF_SPKI_BACKUP):
+        return f"key:{cert.key}"
     if strategy is Strategy.INTERMEDIATE:
-        return frozenset({f"intermediate:{cert.intermediate}"})
-    return frozenset({f"root:{cert.root}"})
+        return f"intermediate:{cert.intermediate}"
+    return f"root:{cert.root}"
+
+
+def pins_for(strategy: Strategy | str, cert: Cert, *, backup: str | None = None) -> frozenset[str]:
+    """The pin set an app built while ``cert`` is served would carry under ``strategy``."""
+    pins = {primary_pin(strategy, cert)}
+    if Strategy.parse(strategy) is Strategy.LEAF_SPKI_BACKUP:
+        pins.add(f"key:{backup or successor(cert.key)}")
+    return frozenset(pins)
 
 
 def release_train(certs: Sequence[Cert], strategy: Strategy | str, *, start=START, end=None,
@@ -128,9 +134,9 @@ def release_train(certs: Sequence[Cert], strategy: Strategy | str, *, start=STAR
         raise ScheduleError("there are no certificates to pin; give the server at least one certificate.")
     start = as_date(start, "release start")
     end = as_date(end, "release end") if end is not None else max(c.expires for c in certs)
-    cadence_days, review_days = _whole_days(cadence_days, "cadence_days", 1), _whole_days(review_days, "review_days")
+    cadence_days, review_days = whole_days(cadence_days, "cadence_days", 1), whole_days(review_days, "review_days")
     if pin_expiry_days is not None:
-        pin_expiry_days = _whole_days(pin_expiry_days, "pin_expiry_days", 1)
+        pin_expiry_days = whole_days(pin_expiry_days, "pin_expiry_days", 1)
     ordered = sorted(certs, key=lambda c: c.deployed)
     deployed = [c.deployed for c in ordered]
     releases, day, n = [], start - review_days * DAY, 1

@@ -16,14 +16,16 @@ roots (``[pki.root.cert]``).
 
 from __future__ import annotations
 
+import os
 import ssl
 from collections.abc import Sequence
 
 from cryptography import x509
 
 from ..errors import BadInputError
-from ..pem import as_certificates
+from ..pem import as_certificates, load_certificates
 from ..pki.ca import Issued, present, trust
+from .names import CIPHER_SUITES
 
 __all__ = [
     "PresentedChainError", "TrustAnchorsError", "as_chain", "as_roots", "client_context", "server_context",
@@ -47,20 +49,11 @@ def as_chain(chain, key=None) -> tuple[list[x509.Certificate], object]:
     to the ``Issued``'s key (or the first entry's ``.key``).
     """
     if isinstance(chain, Issued):
-        key = key if key is not None else chain.key
-        chain = chain.chain
-    elif isinstance(chain, x509.Certificate) or hasattr(chain, "cert"):
-        chain = [chain]
-    certs = []
-    for item in chain if isinstance(chain, Sequence) and not isinstance(chain, str | bytes) else [chain]:
-        if key is None and getattr(item, "key", None) is not None and not certs:
-            key = item.key
-        cert = getattr(item, "cert", item)
-        if not isinstance(cert, x509.Certificate):
-            raise PresentedChainError(f"A server chain entry is a {type(item).__name__}, not a "
-                                      "certificate; pass x509.Certificate objects (leaf first) or an "
-                                      "Issued from helpers.pki.")
-        certs.append(cert)
+        chain, key = chain.chain, (chain.key if key is None else key)
+    certs = as_certificates(chain, "a server chain")
+    if key is None and certs:
+        first = chain[0] if isinstance(chain, Sequence) else chain
+        key = getattr(first, "key", None)
     if not certs or key is None:
         raise PresentedChainError("A server needs at least one certificate and the leaf's private key; "
                                   "pass chain=[leaf, intermediate] and key=leaf_key, or an Issued from "
@@ -69,7 +62,10 @@ def as_chain(chain, key=None) -> tuple[list[x509.Certificate], object]:
 
 
 def as_roots(roots) -> list[x509.Certificate]:
-    """Trust anchors as certificates (see :func:`helpers.pem.as_certificates`), never an empty list."""
+    """Trust anchors as certificates, never an empty list: certificates or course objects (see
+    :func:`helpers.pem.as_certificates`), or the path of a PEM file of them."""
+    if isinstance(roots, str | os.PathLike):
+        return load_certificates(roots)
     certs = as_certificates(roots, "a trust store") if roots is not None else []
     if not certs:
         raise TrustAnchorsError("a trust store is a non-empty list of x509.Certificate objects; for the "
@@ -117,3 +113,10 @@ def unvalidated_client_context() -> ssl.SSLContext:
     context.verify_mode = ssl.CERT_NONE
     context.set_alpn_protocols(["http/1.1"])
     return context
+
+
+def offered_tls13_suites() -> list[str]:
+    """The TLS 1.3 suites a :func:`client_context` offers in its ClientHello, by IANA code."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)  # the same protocol and defaults, no anchors needed
+    offered = {c["name"] for c in context.get_ciphers() if c["protocol"] == "TLSv1.3"}
+    return [name for code, name in sorted(CIPHER_SUITES.items()) if name in offered]

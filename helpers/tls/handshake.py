@@ -27,9 +27,10 @@ from ..errors import BadInputError
 from ..pki import course_pki
 from .capture import Capture, capture_in_memory
 from .checks import MissingMessageError
+from .contexts import offered_tls13_suites
 from .decode import Handshake, decode
 from .names import Sender
-from .suites import SuiteError, capture_with_suite, offered_tls13_suites
+from .suites import SuiteError, capture_with_suite
 
 __all__ = [
     "FAILURES", "FailureCase", "FailureCaseError", "capture_handshake", "failed_handshake",

@@ -3,14 +3,13 @@
 ``SSLContext.set_ciphers`` only governs TLS 1.2 and below; the TLS 1.3 suites come from
 OpenSSL's configuration. So :func:`capture_with_suite` runs the capture in a child process
 whose ``OPENSSL_CONF`` allows only that suite, and reads the :class:`~helpers.tls.capture.Capture`
-back as JSON. :func:`offered_tls13_suites` says which suites this OpenSSL offers unforced.
+back as JSON. (Which suites this OpenSSL offers unforced: :func:`helpers.tls.contexts.offered_tls13_suites`.)
 """
 
 from __future__ import annotations
 
 import json
 import os
-import ssl
 import subprocess
 import sys
 import tempfile
@@ -23,7 +22,7 @@ from .capture import Capture, capture_in_memory
 from .contexts import as_chain, as_roots
 from .keyschedule import SUITES
 
-__all__ = ["SuiteError", "SuiteNotForcedError", "capture_with_suite", "offered_tls13_suites"]
+__all__ = ["SuiteError", "SuiteNotForcedError", "capture_with_suite"]
 
 
 class SuiteError(BadInputError):
@@ -42,18 +41,6 @@ system_default = course_tls
 [course_tls]
 Ciphersuites = {suite}
 """
-
-
-def offered_tls13_suites() -> list[str]:
-    """The TLS 1.3 suites this Python's OpenSSL enables by default (what a ClientHello offers).
-
-    It only reads cipher names from a bare client context of the protocol
-    :func:`~helpers.tls.contexts.client_context` uses; that context trusts nothing and never
-    connects, so it does not come from :mod:`helpers.tls.contexts`.
-    """
-    names = {c["name"] for c in ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT).get_ciphers()
-             if c["protocol"] == "TLSv1.3"}
-    return [name for name in SUITES if name in names]
 
 
 def capture_with_suite(chain, key=None, *, roots, suite: str, server_hostname: str = HOST,

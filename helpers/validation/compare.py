@@ -65,7 +65,7 @@ class Comparisons(Shown):
         return Table(HEADERS, [r.row() for r in self.rows])
 
     def __repr__(self) -> str:
-        return f"<Table of {len(self.rows)} chains; all verdicts agree: {self.all_agree}>"
+        return f"<Comparisons of {len(self.rows)} chains; all verdicts agree: {self.all_agree}>"
 
 
 def table(comparisons) -> Comparisons:

@@ -105,10 +105,10 @@ class Report:
             return f"VALID: every implemented check passed for {where}."
         return f"INVALID ({step.reason}): {step.check} failed for {step.subject}, checking {where}."
 
-    def counts(self) -> dict[str, int]:
+    def counts(self) -> dict[Status, int]:
         return {status: sum(s.status == status for s in self.steps) for status in Status}
 
-    def table(self, *, check: str | None = None, status: Status | str | None = None) -> Table:
+    def table(self, *, check: str | None = None, status: Status | None = None) -> Table:
         """The steps as a table (result, check, certificate, why); ``check``/``status`` keep only those."""
         steps = [s for s in self.steps if check in (None, s.check) and status in (None, s.status)]
         return Table(("result", "check", "certificate", "why"),

@@ -15,6 +15,8 @@ control would, and returns when the new image is in place.
 
 from __future__ import annotations
 
+import html
+
 import ipywidgets as w
 from matplotlib.figure import Figure
 
@@ -100,7 +102,7 @@ class RotationLab:
 
     def redraw(self, change=None) -> None:
         self.result = simulate(self.timeline())
-        self.summary.value = f"<p>{self.view.draw(self.result)}</p>"
+        self.summary.value = f"<p>{html.escape(self.view.draw(self.result))}</p>"
         self.image.value = self.view.render("jpeg")
 
     def picture(self, title: str = "The rotation lab") -> TimelinePicture:
