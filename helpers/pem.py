@@ -171,8 +171,8 @@ def _load_pem_block(block: bytes, where: str) -> x509.Certificate:
 
 
 def load_private_key(source: bytes | os.PathLike | str) -> PrivateKey:
-    """An unencrypted PEM private key from bytes or a file; :class:`NotAPrivateKeyError` otherwise."""
-    data, where = (bytes(source), "the data") if isinstance(source, bytes | bytearray) else _read_source(source)
+    """An unencrypted PEM private key from bytes, PEM text or a file; :class:`NotAPrivateKeyError` otherwise."""
+    data, where = _read_source(source)
     try:
         return serialization.load_pem_private_key(data, password=None)
     except (ValueError, TypeError):

@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import textwrap
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import KW_ONLY, dataclass
 
 from .errors import BadInputError
 
@@ -51,22 +51,19 @@ class Table:
     :data:`STYLES` key per column; ``wrap`` wraps the last column's text at that many characters.
     """
 
-    headers: tuple[str, ...]
-    rows: tuple[tuple[str | Cell, ...], ...]
+    headers: Sequence[str]
+    rows: Iterable[Sequence[str | Cell]]
     caption: str = ""
+    _: KW_ONLY
     row_headers: bool = False
-    styles: tuple[str, ...] = ()
+    styles: Sequence[str] = ()
     wrap: int | None = None
 
-    def __init__(self, headers: Sequence[str], rows: Iterable[Sequence[str | Cell]], caption: str = "",
-                 *, row_headers: bool = False, styles: Sequence[str] = (), wrap: int | None = None):
-        set_ = object.__setattr__  # frozen: assign once, here
-        set_(self, "headers", tuple(str(h) for h in headers))
-        set_(self, "rows", tuple(tuple(c if isinstance(c, Cell) else str(c) for c in row) for row in rows))
-        set_(self, "caption", caption)
-        set_(self, "row_headers", row_headers)
-        set_(self, "styles", tuple(styles))
-        set_(self, "wrap", wrap)
+    def __post_init__(self) -> None:
+        set_ = object.__setattr__  # frozen: normalise once, here
+        set_(self, "headers", tuple(str(h) for h in self.headers))
+        set_(self, "rows", tuple(tuple(c if isinstance(c, Cell) else str(c) for c in row) for row in self.rows))
+        set_(self, "styles", tuple(self.styles))
         width = len(self.headers)
         bad = [i for i, row in enumerate(self.rows) if len(row) != width]
         if bad:

@@ -83,13 +83,18 @@ def strategies() -> dict[Strategy, PinSet]:
     }
 
 
+def verified(chain: list[x509.Certificate]) -> list[x509.Certificate] | None:
+    """``chain`` as the device's verifier builds it, or None when it does not validate."""
+    try:
+        return rebuild_verified_chain(chain, device_roots(), HOST)
+    except Refused:
+        return None
+
+
 def survives(pins: PinSet, chain: list[x509.Certificate]) -> bool:
     """True if the validated version of ``chain`` still matches ``pins``."""
-    try:
-        verified = rebuild_verified_chain(chain, device_roots(), HOST)
-    except Refused:
-        return False
-    return pins.matches(verified)
+    built = verified(chain)
+    return built is not None and pins.matches(built)
 
 
 @dataclass(frozen=True)
@@ -110,5 +115,6 @@ class RenewalMatrix(Shown):
 
 def renewal_matrix() -> RenewalMatrix:
     """Evaluate every strategy against every event."""
-    chains = {e: event_chain(e) for e in Event}
-    return RenewalMatrix({(s, e): survives(p, chains[e]) for s, p in strategies().items() for e in chains})
+    built = {e: verified(event_chain(e)) for e in Event}  # validate each new chain once, not per strategy
+    return RenewalMatrix({(s, e): built[e] is not None and p.matches(built[e])
+                          for s, p in strategies().items() for e in Event})
