@@ -145,6 +145,15 @@ def test_every_figure_has_a_text_summary(lesson):
                 f"cell {i} draws a figure; follow it with a markdown cell starting '*Figure:*'")
 
 
+def test_every_figure_carries_alt_text(lesson):
+    """Screen readers and exported HTML read the image's alt text (output metadata image/png -> alt)."""
+    for i, cell in code_cells(lesson):
+        for output in cell.get("outputs", []):
+            if "image/png" in output.get("data", {}):
+                alt = output.get("metadata", {}).get("image/png", {}).get("alt", "")
+                assert len(alt.split()) >= 5, f"cell {i}: a figure without alt text; use plots.display_figure"
+
+
 def test_every_lesson_is_in_the_readme_map(lesson):
     assert lesson.name in (ROOT / "README.md").read_text(encoding="utf-8")
 

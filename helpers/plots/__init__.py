@@ -3,7 +3,8 @@
 Every figure uses :func:`course_style` (the colour-blind-safe ``tableau-colorblind10``
 palette) and never encodes a meaning in colour alone: each series also gets a hatch (from
 :data:`HATCHES`), a line style or a text label. A lesson follows each figure with a one-line
-text summary, which the plotting function returns.
+text summary, which the plotting function returns; :func:`display_figure` attaches that summary
+to the image as its alt text, so screen readers and exported HTML carry it.
 """
 
 from __future__ import annotations
@@ -36,3 +37,17 @@ def course_style() -> Iterator[None]:
     # Leaving rc_context restores "interactive" too; keep the inline backend's setting, or the
     # next figure in a notebook would silently never appear.
     matplotlib.interactive(interactive)
+
+
+def alt_metadata(summary: str) -> dict:
+    """Output metadata that gives a PNG its alt text (JupyterLab and nbconvert's HTML honour it)."""
+    return {"image/png": {"alt": summary}}
+
+
+def display_figure(fig, summary: str) -> None:
+    """Show ``fig`` in a notebook with ``summary`` as its alt text, then close it (so it shows once)."""
+    import matplotlib.pyplot as plt
+    from IPython.display import display
+
+    display(fig, metadata=alt_metadata(summary))
+    plt.close(fig)

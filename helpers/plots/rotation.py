@@ -30,7 +30,7 @@ import matplotlib
 import numpy as np
 
 from ..rotation.model import CONNECTED, LOCKED_OUT, UNPROTECTED, Result
-from . import course_style
+from . import alt_metadata, course_style
 
 STATE_STYLE = {  # state -> (label, hatch, face colour index)
     CONNECTED: ("connected", "", 0),
@@ -311,8 +311,9 @@ class TimelinePicture:
     summary: str
     title: str
 
-    def _repr_png_(self) -> bytes:
-        return self.png
+    def _repr_mimebundle_(self, include=None, exclude=None) -> tuple[dict, dict]:
+        """The PNG, with ``summary`` as its alt text."""
+        return {"image/png": self.png, "text/plain": repr(self)}, alt_metadata(self.summary)
 
     def __repr__(self) -> str:
         return f"<timeline figure: {self.title}>"
