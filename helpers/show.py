@@ -147,3 +147,9 @@ class Shown:
 
     def _repr_html_(self) -> str:
         return self.table()._repr_html_()
+
+
+def printable(text: str) -> str:
+    """``text`` for a terminal: control characters (from a hostile file or certificate) are shown
+    escaped, as ``\x1b`` or ``\u202e``, never sent to the terminal."""
+    return "".join(ch if ch.isprintable() or ch == "\t" else ascii(ch)[1:-1] for ch in text)
