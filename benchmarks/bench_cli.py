@@ -12,6 +12,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 CERTS = ROOT / "data" / "certs"
 RUNS = 15
 
@@ -25,6 +26,18 @@ def _median_ms(argv: list[str]) -> float:
     return statistics.median(times)
 
 
+def _nsc() -> str:
+    """Lesson 08's Android config, written once to a temporary file."""
+    import tempfile
+
+    from helpers.platforms import android
+    from helpers.platforms.gallery import course_policy
+
+    path = Path(tempfile.mkdtemp()) / "network_security_config.xml"
+    path.write_text(android.generate(course_policy()))
+    return str(path)
+
+
 def run():
     py, leaf, root = sys.executable, str(CERTS / "api.yourapp.com.pem"), str(CERTS / "yourapp-root.pem")
     cases = [
@@ -33,6 +46,7 @@ def run():
         ("python -m helpers verify … --roots yourapp-root.pem",
          [py, "-m", "helpers", "verify", leaf, "--host", "api.yourapp.com", "--roots", root]),
         ("python -m helpers inspect api.yourapp.com.pem", [py, "-m", "helpers", "inspect", leaf]),
+        ("python -m helpers lint NSC.xml (lesson 08's pin set)", [py, "-m", "helpers", "lint", _nsc()]),
     ]
     return [(f"{label} (median of {RUNS})", _median_ms(argv), "ms") for label, argv in cases]
 

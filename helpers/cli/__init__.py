@@ -14,10 +14,10 @@ import argparse
 import sys
 
 from ..errors import CourseError
-from . import attacks, connect, doctor, handshake, inspect, make_certs, pin, plan, verify
+from . import attacks, config, connect, doctor, handshake, inspect, lint, make_certs, model, pin, plan, verify
 
 #: The commands, in lesson order (the order ``--help`` lists them).
-COMMANDS = (doctor, make_certs, inspect, pin, verify, handshake, connect, attacks, plan)
+COMMANDS = (doctor, make_certs, inspect, pin, verify, handshake, connect, attacks, plan, config, lint, model)
 
 
 def build_parser() -> argparse.ArgumentParser:
