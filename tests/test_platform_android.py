@@ -125,7 +125,7 @@ LINT_CASES = [
     ("pins on the leaf and a backup", PINNED, True, [("PinMatches", 5, "the leaf")],
      ["NoPinMatchesChain", "PinOnPooledIntermediate"]),
     ("pin on a pooled intermediate", nsc(*pinned(pins=(INTER, BACKUP))), True,
-     [("PinOnPooledIntermediate", 5, "pool of intermediates")], ["NoPinMatchesChain"]),
+     [("PinOnPooledIntermediate", 5, "several intermediates")], ["NoPinMatchesChain"]),
 ]
 
 

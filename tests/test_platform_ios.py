@@ -118,7 +118,7 @@ LINT_CASES = [
     ("pins on the leaf and a backup", PINNED, True, [("PinMatches", 13, "the leaf")],
      ["NoPinMatchesChain", "PinOnPooledIntermediate"]),
     ("a CA identity on a pooled intermediate", ats(domain(leaf=None, ca=(INTER, ROOT_PIN))), True,
-     [("PinOnPooledIntermediate", 13, "pool of intermediates"), ("PinMatches", 14, "the root")],
+     [("PinOnPooledIntermediate", 13, "several intermediates"), ("PinMatches", 14, "the root")],
      ["NoPinMatchesChain"]),
 ]
 

@@ -133,7 +133,7 @@ LINT_CASES = [
     ("pins on the leaf and a backup", PINNED, True, [("PinMatches", 15, "the leaf")],
      ["NoPinMatchesChain", "PinOnPooledIntermediate"]),
     ("a pin on a pooled intermediate", tsk(domain(pins=(INTER, BACKUP))), True,
-     [("PinOnPooledIntermediate", 15, "pool of intermediates")], ["NoPinMatchesChain"]),
+     [("PinOnPooledIntermediate", 15, "several intermediates")], ["NoPinMatchesChain"]),
 ]
 
 

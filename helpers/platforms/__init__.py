@@ -9,7 +9,7 @@ One module per platform, each with the same parts over the shared :class:`~.poli
 * ``match(policy, host) -> DomainRule | None``: which rule the platform applies to a host;
 * ``model(policy, host, chain, roots, user_roots=(), at=None) -> Decision``: would the app connect?
 
-The rules each model follows, with their sources, are in the course's PLATFORMS.md.
+The rules each model follows, with their sources, are in docs/platform-rules.md.
 """
 
 from __future__ import annotations

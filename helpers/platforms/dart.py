@@ -22,7 +22,7 @@ PEM certificates in string literals (the anchors), both callbacks (and the const
 they use, one level deep), pin-looking literals (44-character base64 or a 64-digit hex
 fingerprint) and ``sha256.convert(cert.der)``. The policy has one rule, ``"*"`` (an HttpClient
 applies its context to every host), unless ``// host: NAME`` comments split the file into one rule
-per host, as :func:`generate` writes. Sources: PLATFORMS.md "Dart and Flutter"; api.dart.dev
+per host, as :func:`generate` writes. Sources: docs/platform-rules.md "Dart and Flutter"; api.dart.dev
 (SecurityContext, HttpClient.badCertificateCallback, X509Certificate); flutter/flutter#95632;
 OWASP MASTG-KNOW-0015.
 """
@@ -58,6 +58,7 @@ from .policy import (
     complete_chain,
     duplicate_findings,
     label_of,
+    pin_positions,
     validate_chain,
 )
 
@@ -660,6 +661,11 @@ def _generated_domain(rule: DomainRule, several: bool) -> list[str]:
         out.append(f"// expiration: {rule.expiration.isoformat()} (dart:io has no pin expiry: ship new "
                    "anchors before then)")
     pins = [entry.pin.base64 if entry.pin else entry.text for entry in rule.pins]
+    if not any(entry.category == "ca" for entry in rule.pins):
+        out += ["// WARNING: no pin here is marked as a CA's (\"role\": \"ca\" in POLICY.json). A trust anchor is",
+                "// a certificate, so these would have to be leaf certificates, which change at every renewal",
+                "// (and a backup key kept offline has no certificate at all). Pin your CA's certificate."]
+    out.append("// Not checked at run time: documents which certificates the asset must hold (lint checks it).")
     return [*out, f"const List<String> anchorSpkiPins{suffix} = <String>[", *(f"  '{pin}'," for pin in pins),
             "];", "", f"Future<HttpClient> pinnedClient{suffix}() async {{",
             f"  final pem = await rootBundle.load('{asset}');",
@@ -706,7 +712,24 @@ def lint(policy: Policy, today: _dt.date | None = None,
     found += duplicate_findings(policy.domains)
     if chain is not None:
         found += _chain_findings(policy.domains, list(chain))
+        found += _asset_leaf_findings(policy.domains, complete_chain(chain))
     return sorted(found, key=lambda f: f.line or 0)
+
+
+def _asset_leaf_findings(rules: Sequence[DomainRule], chain: list[x509.Certificate]) -> list[Finding]:
+    """``DartTrustsLeafOnly`` for anchors loaded from an asset whose listed pins match only the served leaf."""
+    found = []
+    for rule in rules:
+        if rule.options.get("anchors") or rule.options.get("context") != "pinned":
+            continue
+        listed = [p for p in rule.pins if p.category == "other" and p.pin is not None]
+        hits = {i for p in listed for i in pin_positions(p.pin, chain)}
+        if hits == {0}:
+            found.append(Finding("DartTrustsLeafOnly", Severity.WARNING, listed[0].line or rule.line,
+                                 "the anchors the asset must hold match only the server's leaf, so the app "
+                                 "trusts a leaf certificate and breaks at the next renewal; list your CA's "
+                                 "certificate instead"))
+    return found
 
 
 #: The sentence (problem and fix) of each Dart rule whose text does not depend on the file.

@@ -1,7 +1,7 @@
 """Flutter, demonstrated rather than claimed: which layer pins a request, and what each Dart recipe stops.
 
 A Flutter app's ``dart:io`` requests do their own TLS (BoringSSL inside the app), so the platform's
-pinning layers never see them (PLATFORMS.md, "Dart and Flutter"). This module shows it:
+pinning layers never see them (docs/platform-rules.md, "Dart and Flutter"). This module shows it:
 
 * :func:`layers_table`: which layer enforces what, for Dart's HttpClient and for a native client;
 * :func:`dio_order_demo`: the ORDER of Dio's ``validateCertificate`` recipe, run for real on
@@ -25,6 +25,7 @@ from cryptography import x509
 
 from ..attacks.callback import CallbackCase, CallbackDemo
 from ..attacks.clients import leaf_pins
+from ..attacks.platforms import device_stores
 from ..attacks.runner import real_server, run_attack
 from ..attacks.scenarios import ATTACKS, CHAIN_STUFFING
 from ..course import HOST
@@ -47,11 +48,7 @@ __all__ = [
     "layers_table", "renewal_table", "scenarios",
 ]
 
-_SOURCES = ("Sources: PLATFORMS.md 'Dart and Flutter' (api.dart.dev SecurityContext and "
-            "badCertificateCallback; dart-lang/sdk runtime/bin secure_socket_filter.cc, security_context.cc, "
-            "security_context_macos.cc, security_context_android.cc; cfug/dio io_adapter.dart, "
-            "cfug/dio#2418; flutter/flutter#95632), Android security-config.jd, Apple NSPinnedDomains, "
-            "TrustKit getting-started.md.")
+_SOURCES = "Sources in the last column; dart-lang/sdk files are under runtime/bin/."
 
 
 # --- which layer enforces what ------------------------------------------------------------------------
@@ -62,7 +59,8 @@ def layers_table() -> Table:
         ("Android NSC <pin-set>", "not applied: dart:io does its own TLS", "(Android only)",
          "OkHttp: applied (the platform's TrustManager)", "security-config.jd"),
         ("TrustKit (swizzles NSURLSession)", "(iOS only)", "not applied: no NSURLSession to hook",
-         "URLSession: applied", "TrustKit getting-started.md"),
+         "URLSession: applied if swizzling is on, or if the delegate calls TSKPinningValidator",
+         "TrustKit getting-started.md"),
         ("iOS NSPinnedDomains (ATS)", "(iOS only)", "unconfirmed for dart:io",
          "URLSession: applied (not WKWebView)", "Apple NSPinnedDomains"),
         ("SecurityContext(withTrustedRoots: false)", "applied at the handshake; intermediate anchor OK "
@@ -180,9 +178,9 @@ def callback_demo() -> CallbackDemo:
     roots = [course_pki().root.cert]
     cases = (("mis-issued certificate (publicly trusted), pin in callback", Attacker.DV_MISISSUANCE,
               BrokenCallbackClient(leaf_pins(), roots)),
-             ("rogue CA the device does not trust, pin in callback", Attacker.ROGUE_CA,
+             ("a CA the device does not trust, pin in callback", Attacker.ROGUE_CA,
               BrokenCallbackClient(leaf_pins(), roots)),
-             ("rogue CA the device does not trust, callback => true", Attacker.ROGUE_CA,
+             ("a CA the device does not trust, callback => true", Attacker.ROGUE_CA,
               insecure_accept_all_client(roots)))
     with real_server() as upstream:
         return CallbackDemo(tuple(_callback_case(situation, attacker, client, upstream)
@@ -228,12 +226,14 @@ def _dio_recipe(check: str) -> str:
             ");\n")
 
 
-def scenarios() -> dict[str, tuple[list[x509.Certificate], list[x509.Certificate]]]:
-    """Scenario -> (the chain the server sends, the device's roots): the genuine server, then
-    :data:`~helpers.attacks.ATTACKS` and chain stuffing as lesson 05 and 06 define them."""
-    found = {_GENUINE: (course_pki().leaf.chain, [course_pki().root.cert])}
+def scenarios() -> dict[str, tuple[list[x509.Certificate], list[x509.Certificate], list[x509.Certificate]]]:
+    """Scenario -> (the chain the server sends, the device's system roots, its user-installed roots):
+    the genuine server, then :data:`~helpers.attacks.ATTACKS` and chain stuffing, with the stores of
+    :func:`~helpers.attacks.platforms.device_stores` (a corporate or government CA is user-installed)."""
+    pki = course_pki()
+    found = {_GENUINE: (pki.leaf.chain, [pki.root.cert], [])}
     for item in (*ATTACKS, CHAIN_STUFFING):
-        found[item.key] = (item.chain(), item.device_roots())
+        found[item.key] = (item.chain(), *device_stores(item))
     return found
 
 
@@ -266,8 +266,8 @@ def attacks_table() -> ApproachMatrix:
     """Model each of :func:`approaches` against the genuine server, the four attacks and chain stuffing."""
     cases = scenarios()
     policies = {name: dart.parse(source) for name, source in approaches().items()}
-    decisions = {(name, scenario): dart.model(policy, HOST, chain, roots)
-                 for name, policy in policies.items() for scenario, (chain, roots) in cases.items()}
+    decisions = {(name, scenario): dart.model(policy, HOST, chain, roots, user)
+                 for name, policy in policies.items() for scenario, (chain, roots, user) in cases.items()}
     return ApproachMatrix(tuple(policies), tuple(cases), decisions)
 
 

@@ -196,5 +196,5 @@ EXPIRY = (
 def expiry_table() -> Table:
     """Which platforms let a pin set expire, in which time zone, and what happens afterwards."""
     return Table(["platform", "expiry setting", "clock", "after it"], EXPIRY,
-                 caption="Pin-set expiry by platform (sources: PLATFORMS.md)", wrap=60)
+                 caption="Pin-set expiry by platform (Android security-config.jd; TrustKit TSKTrustKitConfig.m; Apple NSPinnedDomains; OkHttp CertificatePinner.kt; Dart SecurityContext)", wrap=60)
 

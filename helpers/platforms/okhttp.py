@@ -7,7 +7,7 @@ An Android (or JVM) app that uses OkHttp pins in code, not in a file::
         .build()
 
 What OkHttp does with it (square/okhttp ``CertificatePinner.kt`` for 4.x/5.x, ``CertificatePinner.java``
-for 3.x; see the course's PLATFORMS.md):
+for 3.x; see docs/platform-rules.md):
 
 * **Pins** are ``sha256/BASE64`` (or ``sha1/BASE64``) of a certificate's SubjectPublicKeyInfo. Any other
   prefix makes ``add()`` throw "pins must start with 'sha256/' or 'sha1/'"; base64 that okio cannot
@@ -677,10 +677,11 @@ def _expiry_findings(rule: DomainRule, today: _dt.date) -> list[Finding]:
     when = str(rule.expiration or rule.expiration_text)
     passed = rule.expiration is not None and rule.expiration < today
     severity = Severity.WARNING if passed else Severity.INFO
-    state = "has passed, yet OkHttp still enforces these pins" if passed else "is a reminder only"
+    state = ("has passed, but OkHttp has no pin expiry and still enforces these pins" if passed
+             else "is a reminder only, because OkHttp has no pin expiry")
     return [Finding("OkHttpNoExpiry", severity, rule.line,
-                    f"{_shown(rule.name)}: OkHttp has no pin expiry, so the date {_shown(when)} {state}; "
-                    "ship an app update that replaces the pins before a pinned key is retired")]
+                    f"{_shown(rule.name)}: the expiration {_shown(when)} {state}; ship an app update that "
+                    "replaces the pins before a pinned key is retired")]
 
 
 # --- generate ---------------------------------------------------------------------------------------------

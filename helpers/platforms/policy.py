@@ -28,15 +28,13 @@ from cryptography.x509.oid import NameOID
 
 from ..errors import BadInputError
 from ..pem import host_general_name, short_name
-from ..pinning.pins import Pin, PinError, parse_pin, spki_pin
-from ..pki.catalogue import course_pki
+from ..pinning.pins import Pin, PinError, cert_pin, parse_pin, spki_pin
 from ..show import Shown, Table
-from ..trust_store import load_roots
 
 __all__ = [
     "MAX_CONFIG_BYTES", "POOLED_ISSUERS", "PLATFORM_NAMES", "STAGES",
     "ConfigError", "Decision", "DomainRule", "Finding", "PinEntry", "Policy", "PolicyFileError", "Severity",
-    "chain_findings", "complete_chain", "duplicate_findings", "findings_table", "label_of", "pin_positions", "policy_from_json", "read_config", "too_big",
+    "chain_findings", "complete_chain", "duplicate_findings", "pooled_issuer", "findings_table", "label_of", "pin_positions", "policy_from_json", "read_config", "too_big",
     "validate_chain",
 ]
 
@@ -130,6 +128,11 @@ class DomainRule:
     def __post_init__(self) -> None:
         object.__setattr__(self, "pins", tuple(self.pins))
         object.__setattr__(self, "options", dict(self.options))
+
+    @property
+    def label(self) -> str:
+        """The name for messages: Dart's ``"*"`` (one HttpClient for every host) reads "all hosts"."""
+        return "all hosts" if self.name == "*" else self.name
 
     def valid_pins(self) -> list[Pin]:
         return [entry.pin for entry in self.pins if entry.pin is not None]
@@ -338,6 +341,9 @@ def complete_chain(chain: Sequence[x509.Certificate],
 
 @functools.cache
 def _known_roots() -> tuple[x509.Certificate, ...]:
+    from ..pki.catalogue import course_pki  # only lint --chain needs them: keep `lint FILE` fast
+    from ..trust_store import load_roots
+
     pki = course_pki()
     return (*load_roots(), pki.root.cert, pki.root2.cert, pki.other_ca.cert)
 
@@ -361,7 +367,14 @@ def validate_chain(chain: Sequence[x509.Certificate], host: str, roots: Iterable
     try:
         return list(verifier.verify(chain[0], list(chain[1:]))), ""
     except verification.VerificationError as exc:
-        return None, f"the chain does not validate for {host}: {exc}"
+        return None, f"the chain does not validate for {host}: {_plain(str(exc))}"
+
+
+def _plain(message: str) -> str:
+    """cryptography's verifier says 'candidates exhausted' when no path reaches a trusted root."""
+    if "candidates exhausted" in message and "no interior errors" in message:
+        return "no path leads from the leaf to a trusted root (an unknown CA, or a missing intermediate)"
+    return message
 
 
 # --- the checks every platform shares -----------------------------------------------------------------
@@ -378,7 +391,7 @@ def duplicate_findings(rules: Iterable[DomainRule]) -> list[Finding]:
             key = (entry.category, pin.base64)
             if key in seen:
                 found.append(Finding("DuplicatePin", Severity.WARNING, entry.line or rule.line,
-                                     f"{rule.name}: pin {pin.base64[:12]}… is written twice, so the set has one "
+                                     f"{rule.label}: pin {pin.base64[:12]}… is written twice, so the set has one "
                                      "key fewer than it looks and the backup is no backup; replace one copy "
                                      "with the pin of a different key"))
             else:
@@ -389,12 +402,18 @@ def duplicate_findings(rules: Iterable[DomainRule]) -> list[Finding]:
 #: CAs known to issue leaf certificates from a pool of intermediates, which they rotate among:
 #: a pin on one of those intermediates breaks when the next certificate comes from another.
 POOLED_ISSUERS: dict[str, str] = {
-    "Let's Encrypt": "Let's Encrypt, 'New Intermediate Certificates' (March 2024): it issues from several "
-                     "intermediates at random and says this discourages key pinning",
-    "Google Trust Services": "Google Trust Services FAQ: pinning its intermediates is discouraged and will "
+    "Let's Encrypt": "Let's Encrypt rotates among several intermediates and says this discourages key "
+                     "pinning (announcement of March 2024)",
+    "Google Trust Services": "Google Trust Services says pinning its intermediates is discouraged and will "
                              "become increasingly problematic",
-    "YourApp Inc. (course toy PKI)": "the course CA issues from YourApp Issuing CA 1 and 2 (lesson 07)",
+    "YourApp Inc. (course toy PKI)": "the course CA issues from YourApp Issuing CA 1 and 2, lesson 07",
 }
+
+
+def pooled_issuer(cert: x509.Certificate) -> str | None:
+    """The :data:`POOLED_ISSUERS` key whose name starts the certificate's organisation, if any."""
+    org = _organisation(cert.subject)
+    return next((name for name in POOLED_ISSUERS if org.startswith(name)), None)
 
 
 def _organisation(name: x509.Name) -> str:
@@ -419,23 +438,28 @@ def chain_findings(rules: Iterable[DomainRule], chain: Sequence[x509.Certificate
         for entry, pin in pins:
             positions = pin_positions(pin, chain)
             matched = matched or bool(positions)
-            if not positions:
+            certificate = next((c for c in chain if cert_pin(c) == pin.base64), None)
+            if not positions and certificate is not None:
+                where = (f"no key in the chain: it is the SHA-256 of the whole certificate "
+                         f"{short_name(certificate)} (a certificate pin, broken at every renewal); that "
+                         f"key's SPKI pin is {spki_pin(certificate)}")
+            elif not positions:
                 where = "no certificate in the chain (a backup, or a mistake)"
             else:
                 where = ", ".join(f"the {label_of(i, chain)} ({short_name(chain[i])})" for i in positions)
             found.append(Finding("PinMatches", Severity.INFO, entry.line or rule.line,
-                                 f"{rule.name}: pin {pin.base64[:12]}… matches {where}"))
+                                 f"{rule.label}: pin {pin.base64[:12]}… matches {where}"))
             for i in positions:
-                org = _organisation(chain[i].subject)
-                if label_of(i, chain) == "intermediate" and org in POOLED_ISSUERS:
+                org = pooled_issuer(chain[i])
+                if label_of(i, chain) == "intermediate" and org:
                     found.append(Finding(
                         "PinOnPooledIntermediate", Severity.WARNING, entry.line or rule.line,
-                        f"{rule.name}: pin {pin.base64[:12]}… is an intermediate of {org}, which issues from "
-                        f"a pool of intermediates ({POOLED_ISSUERS[org]}); pin the root or your own keys "
-                        "instead"))
+                        f"{rule.label}: pin {pin.base64[:12]}… is the key of an intermediate of {org}, which "
+                        f"issues from several intermediates ({POOLED_ISSUERS[org]}), so the next certificate "
+                        "may come from another; pin the root instead, or your own keys"))
         if not matched:
             found.append(Finding("NoPinMatchesChain", Severity.ERROR, rule.line,
-                                 f"{rule.name}: no pin matches any certificate of the chain the server serves "
+                                 f"{rule.label}: no pin matches any certificate of the chain the server serves "
                                  "today, so every user would be locked out on release; add the pin of a key "
                                  "in that chain"))
     return found

@@ -12,7 +12,7 @@ reports also go to the vendor's URI) and ``kSKExcludeSubdomainFromParentPolicy``
   the full Public Suffix List; this module checks a short built-in list of common suffixes, and calls
   a domain invalid when it is not a host name of two or more labels.
 * Matching: an exact domain wins, else the longest includeSubdomains parent at any depth.
-  (TrustKit's code takes the first parent it meets in its dictionary; the longest is PLATFORMS.md's
+  (TrustKit's code takes the first parent it meets in its dictionary; the longest is docs/platform-rules.md's
   rule and the only one that is deterministic.)
 * Verification: the system evaluates the chain first (SecTrust, SSL policy for the host, iOS trust
   store plus user roots with full trust); then the **evaluated** chain is walked and any SPKI match
@@ -241,7 +241,12 @@ def generate(policy: Policy) -> str:
             entry["TSKReportUris"] = list(rule.options["report_uris"])
         domains[rule.name] = entry
     config = {"TSKConfiguration": {"TSKSwizzleNetworkDelegates": False, "TSKPinnedDomains": domains}}
-    return _plist_text(config, {})
+    return _plist_text(config, {"\t\t<key>TSKSwizzleNetworkDelegates</key>": _SWIZZLE_NOTE})
+
+
+#: Why the generated file leaves swizzling off, and what the app must then do itself.
+_SWIZZLE_NOTE = ("Swizzling is off: TrustKit checks nothing until your URLSession delegate calls "
+                 "TSKPinningValidator, or you set TSKSwizzleNetworkDelegates to YES")
 
 
 # --- lint -------------------------------------------------------------------------------------------
