@@ -265,3 +265,10 @@ def test_cli_lint_says_when_the_file_is_no_configuration(tmp_path):
     path.write_text("just some notes about pinning\n")
     done, _ = _cli("lint", path)
     assert done.returncode == 2 and "--platform" in done.stderr
+
+
+def test_cli_platform_choices_are_the_modules():
+    """The commands keep their choices local (so --help loads no platform module); they must agree."""
+    from helpers.cli import config, lint, model
+
+    assert config.PLATFORMS == lint.PLATFORMS == model.PLATFORMS == PLATFORM_NAMES == tuple(MODULES)

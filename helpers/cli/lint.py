@@ -20,7 +20,7 @@ def add(sub) -> None:
     import argparse
 
     p = sub.add_parser("lint", help="check a platform pinning configuration (Android, iOS, TrustKit, OkHttp, Dart)",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=__doc__.replace("``", ""), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", metavar="FILE", help="the configuration file")
     p.add_argument("--platform", choices=PLATFORMS, help="the platform (default: detected from the content)")
     p.add_argument("--today", metavar="YYYY-MM-DD", help="the date for expiry checks (default: the course clock)")

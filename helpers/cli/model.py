@@ -17,7 +17,7 @@ def add(sub) -> None:
     import argparse
 
     p = sub.add_parser("model", help="would the app connect? a platform's pinning rules on one host and chain",
-                       description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+                       description=__doc__.replace("``", ""), formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("file", metavar="FILE", help="the platform configuration file")
     p.add_argument("--host", required=True, help="the host name the app connects to")
     p.add_argument("--chain", required=True, metavar="CHAIN.pem", help="the chain the server sends, leaf first")
