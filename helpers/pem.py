@@ -1,10 +1,13 @@
 """Reading and writing certificates and keys: the small, shared plumbing under every lesson.
 
-* :func:`load_certificates` reads PEM from bytes, text or a file and names what went wrong;
+* :func:`load_certificates` reads PEM from bytes, text or a file and names what went wrong; it
+  scans line by line (linear time on any input) and reads regular files of at most 10 MB only;
 * :func:`load_der_certificate` and :func:`serial_number` read what real, imperfect roots hold;
 * :func:`cert_pem`, :func:`chain_pem` and :func:`key_pem` write PEM; :func:`chain_files` puts a
   chain and its key in temporary files for ``ssl`` (which loads keys only from files);
 * :func:`load_private_key` reads a PEM private key and names what went wrong;
+* :func:`read_regular_file` reads a file only if it is a regular file within a size limit (never
+  a FIFO, a device or a folder), and :func:`printable` escapes control characters for a message;
 * :func:`as_certificates` accepts certificates or course objects that carry one (``.cert``);
 * :func:`short_name` is a certificate's (or a name's) short form for tables and messages, and
   :func:`curve_name` an EC curve's NIST name;
@@ -14,6 +17,10 @@
 **Serial number 0.** Six roots in Mozilla's store have serial 0, which RFC 5280 forbids, and
 cryptography warns each time it parses or reads one. :func:`tolerating_serial_zero` silences
 exactly that warning, and only this module uses it.
+
+**Odd names.** A name attribute of the wrong length (a country of "USA") makes cryptography warn
+each time a helper reads the name. Importing this module silences that one warning for the
+course's own modules (``helpers.*``), so a learner's command prints one verdict and no warning.
 """
 
 from __future__ import annotations
@@ -22,12 +29,14 @@ import contextlib
 import ipaddress
 import os
 import re
+import stat
 import tempfile
 import warnings
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.utils import CryptographyDeprecationWarning
@@ -54,8 +63,16 @@ class PrivateKeyInsteadOfCertificateError(CertificateFormatError):
     """A private key was given where a certificate was expected."""
 
 
+class TruncatedPEMError(CertificateFormatError):
+    """A PEM block has its BEGIN line but no matching END line."""
+
+
 class CertificateFileError(BadInputError):
     """A certificate file that does not exist or cannot be read."""
+
+
+class FileTooLargeError(CertificateFileError):
+    """A file larger than :data:`MAX_FILE_BYTES`: no PEM file the course reads is that large."""
 
 
 class NotAPrivateKeyError(BadInputError):
@@ -69,6 +86,11 @@ class NotCertificatesError(BadInputError):
 # --- reading -------------------------------------------------------------------------------------
 
 _SERIAL_WARNING = r"Parsed a serial number which wasn't positive"
+
+
+_NAME_LENGTH_WARNING = r"Attribute's length must be"
+# cryptography warns on every read of such a name, long after loading: filter it for helpers.* once.
+warnings.filterwarnings("ignore", message=_NAME_LENGTH_WARNING, category=UserWarning, module=r"helpers(\.|$)")
 
 
 @contextlib.contextmanager
@@ -96,26 +118,72 @@ def load_der_certificate(der: bytes) -> x509.Certificate:
     return cert
 
 
-_PEM_BLOCK = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----\s.*?-----END \1-----", re.DOTALL)
+#: The largest file :func:`load_certificates` and :func:`load_private_key` read: a bundle of every
+#: public root is about 250 kB, so 10 MB is no limit for a real file, and a bound for a hostile one.
+MAX_FILE_BYTES = 10 * 1024 * 1024
+
+_BEGIN = re.compile(rb"-----BEGIN ([A-Z0-9 ]+)-----")
+_END = re.compile(rb"-----END ([A-Z0-9 ]+)-----")
+_BOUNDARY = re.compile(rb"(?=-----(?:BEGIN|END) )")  # where a line is cut when a boundary does not start it
+_UTF8_BOM = b"\xef\xbb\xbf"
 
 
 def load_certificates(source: bytes | str | os.PathLike) -> list[x509.Certificate]:
     """Every certificate in PEM ``source`` (bytes, PEM text, or a path to a file).
 
-    Other PEM blocks (a private key next to the certificate) are skipped. Raises a
-    :class:`CertificateFormatError` subclass naming the problem: empty input, DER instead of PEM,
-    a private key and no certificate, or bytes that are not PEM at all.
+    Other PEM blocks (a private key next to the certificate) and text between blocks are skipped.
+    Raises a :class:`CertificateFormatError` subclass naming the problem: empty input, DER instead
+    of PEM, a private key and no certificate, a block cut short, or bytes that are not PEM at all.
     """
     data, where = _read_source(source)
     if not data.strip():
         raise EmptyCertificateError(f"{where} is empty; pass a file that contains a "
                                     "-----BEGIN CERTIFICATE----- block.")
-    blocks = [(m.group(1).decode(), m.group(0)) for m in _PEM_BLOCK.finditer(data)]
+    blocks = _pem_blocks(data)
     with tolerating_serial_zero():
         certs = [_load_pem_block(block, where) for kind, block in blocks if kind == "CERTIFICATE"]
     if certs:
         return certs
     raise _not_certificates(data, [kind for kind, _ in blocks], where)
+
+
+def _pem_blocks(data: bytes) -> list[tuple[str, bytes | None]]:
+    """Each PEM block in ``data`` as ``(label, block)`` in order; ``block`` is None if it has no END line.
+
+    One pass over the lines (RFC 7468): an encapsulation boundary is a line of its own, give or
+    take surrounding whitespace, or the rest of a line (a file cut short mid-line, then joined to
+    another). A block ends at the END line with the same label; a new BEGIN line, an END line of
+    another label or the end of the data first means the block was cut short. Text outside
+    blocks is ignored. Linear in the size of ``data``, whatever it holds (a regex that pairs
+    BEGIN with END is quadratic on a file of BEGIN lines).
+    """
+    blocks: list[tuple[str, bytes | None]] = []
+    kind, body = None, []
+    for line in _lines(data.removeprefix(_UTF8_BOM)):
+        if not line.startswith(b"-----"):
+            if kind is not None and line:
+                body.append(line)
+            continue
+        begin = _BEGIN.fullmatch(line)
+        end = None if begin else _END.fullmatch(line)
+        if kind is not None and (begin or end):
+            complete = end is not None and end.group(1).decode() == kind
+            blocks.append((kind, b"\n".join([*body, line, b""]) if complete else None))
+            kind = None
+        if begin:
+            kind, body = begin.group(1).decode(), [line]
+    if kind is not None:
+        blocks.append((kind, None))
+    return blocks
+
+
+def _lines(data: bytes) -> Iterator[bytes]:
+    """The lines of ``data``, stripped, each also cut where a boundary starts inside it."""
+    for line in data.splitlines():
+        if b"-----" in line:
+            yield from (part.strip() for part in _BOUNDARY.split(line))
+        else:
+            yield line.strip()
 
 
 def _not_certificates(data: bytes, kinds: list[str], where: str) -> CertificateFormatError:
@@ -127,6 +195,10 @@ def _not_certificates(data: bytes, kinds: list[str], where: str) -> CertificateF
     if kinds:
         return CertificateFormatError(f"{where} holds a PEM {kinds[0]}, not a certificate; pass a "
                                       "file that contains a -----BEGIN CERTIFICATE----- block.")
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"B\x00E\x00G\x00I\x00N" in data:
+        return CertificateFormatError(f"{where} is UTF-16 text, not the ASCII PEM it should be (PowerShell's "
+                                      "> writes UTF-16); convert it with `iconv -f UTF-16 -t UTF-8` and pass "
+                                      "the result.")
     if data[:1] == b"\x30" and _is_der_private_key(data):
         return PrivateKeyInsteadOfCertificateError(
             f"{where} holds a private key (binary DER), not a certificate; pass the certificate file.")
@@ -139,19 +211,68 @@ def _not_certificates(data: bytes, kinds: list[str], where: str) -> CertificateF
 
 
 def _read_source(source) -> tuple[bytes, str]:
-    if isinstance(source, bytes | bytearray):
+    """``(bytes, where)``: the data, and how a message names where it came from."""
+    if isinstance(source, bytes | bytearray | memoryview):
         return bytes(source), "the data"
     if isinstance(source, str) and "-----BEGIN" in source:
         return source.encode("utf-8", "replace"), "the text"
     if not isinstance(source, str | os.PathLike):
         raise CertificateFormatError(f"expected PEM bytes, PEM text or a file path, not "
                                      f"{type(source).__name__}; pass one of those.")
+    if isinstance(source, str) and not source:
+        raise CertificateFileError("the file path is empty; pass the path of a PEM file.")
     path = Path(source)
+    return read_regular_file(path), f"the file {printable(path.name)}"
+
+
+def read_regular_file(path: Path, limit: int = MAX_FILE_BYTES, kind: str = "PEM file") -> bytes:
+    """The bytes of ``path``, a regular file of at most ``limit`` bytes; else :class:`CertificateFileError`.
+
+    ``kind`` names what the file should be in the messages ("PEM file", "configuration file").
+
+    The type is checked with ``os.stat`` before opening, and the file is opened non-blocking and
+    checked again, so a FIFO never blocks and ``/dev/zero`` is never read.
+    """
+    shown = repr(str(path))
+    if "\x00" in str(path):
+        raise CertificateFileError(f"cannot read {shown}: a path cannot contain a NUL character; check the "
+                                   "path and try again.")
     try:
-        return path.read_bytes(), f"the file {path.name}"
+        info = os.stat(path)
+        _check_regular(info, shown, limit, kind)
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            _check_regular(os.fstat(handle.fileno()), shown, limit, kind)  # the same file, not a swapped-in FIFO
+            data = handle.read(limit + 1)
     except OSError as exc:
-        raise CertificateFileError(f"cannot read {str(path)!r} ({exc.strerror or exc}); check the "
+        raise CertificateFileError(f"cannot read {shown} ({exc.strerror or type(exc).__name__}); check the "
                                    "path and try again.") from None
+    if len(data) > limit:  # it grew while we read it
+        raise _too_large(shown, limit, kind)
+    return data
+
+
+def _check_regular(info: os.stat_result, shown: str, limit: int, kind: str = "PEM file") -> None:
+    if stat.S_ISDIR(info.st_mode):
+        raise CertificateFileError(f"{shown} is a folder, not a file; pass the path of a {kind} in it.")
+    if not stat.S_ISREG(info.st_mode):
+        what = "a FIFO (named pipe)" if stat.S_ISFIFO(info.st_mode) else \
+            "a socket" if stat.S_ISSOCK(info.st_mode) else "a device"
+        raise CertificateFileError(f"{shown} is {what}, not a regular file; save the {kind} to disk and pass "
+                                   "that file.")
+    if info.st_size > limit:
+        raise _too_large(shown, limit, kind)
+
+
+def _too_large(shown: str, limit: int, kind: str = "PEM file") -> FileTooLargeError:
+    size = f"{limit // (1024 * 1024)} MB" if limit >= 1024 * 1024 else f"{limit // 1024} kB"
+    return FileTooLargeError(f"{shown} is larger than {size}, the limit for a {kind}; pass a file that holds "
+                             "just what you need.")
+
+
+def printable(text: str) -> str:
+    """``text`` with control characters (terminal escapes) and lone surrogates escaped, for a message."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def _is_der_private_key(data: bytes) -> bool:
@@ -162,9 +283,17 @@ def _is_der_private_key(data: bytes) -> bool:
     return True
 
 
-def _load_pem_block(block: bytes, where: str) -> x509.Certificate:
+def _load_pem_block(block: bytes | None, where: str) -> x509.Certificate:
+    if block is None:
+        raise TruncatedPEMError(f"{where} has a -----BEGIN CERTIFICATE----- line with no "
+                                "-----END CERTIFICATE----- line after it (the file is cut short or damaged); "
+                                "copy the whole certificate, through its END line.")
     try:
         return x509.load_pem_x509_certificate(block)
+    except x509.InvalidVersion as exc:
+        raise CertificateFormatError(f"{where} has a certificate of X.509 version {exc.parsed_version + 1}, "
+                                     "which does not exist (only versions 1 to 3 do); re-download or "
+                                     "re-export the certificate.") from None
     except ValueError:
         raise CertificateFormatError(f"{where} has a CERTIFICATE block that does not decode (damaged "
                                      "base64 or DER); re-download or re-export the certificate.") from None
@@ -175,7 +304,7 @@ def load_private_key(source: bytes | os.PathLike | str) -> PrivateKey:
     data, where = _read_source(source)
     try:
         return serialization.load_pem_private_key(data, password=None)
-    except (ValueError, TypeError):
+    except (ValueError, TypeError, UnsupportedAlgorithm):
         raise NotAPrivateKeyError(f"{where} is not an unencrypted PEM private key; pass a file that starts "
                                   "with -----BEGIN PRIVATE KEY-----.") from None
 
@@ -255,12 +384,15 @@ def write_atomically(path: Path | str, data: bytes) -> None:
 
 def short_name(cert_or_name: x509.Certificate | x509.Name) -> str:
     """A name for a table: the subject's (or the name's) CN, else its OU or O, else the whole name."""
-    name = cert_or_name.subject if isinstance(cert_or_name, x509.Certificate) else cert_or_name
-    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.ORGANIZATION_NAME):
-        values = name.get_attributes_for_oid(oid)
-        if values:
-            return str(values[0].value)
-    return name.rfc4514_string() or "(empty name)"
+    try:  # cryptography decodes a name only when it is read, and raises on invalid UTF-8
+        name = cert_or_name.subject if isinstance(cert_or_name, x509.Certificate) else cert_or_name
+        for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME, NameOID.ORGANIZATION_NAME):
+            values = name.get_attributes_for_oid(oid)
+            if values:
+                return str(values[0].value)
+        return name.rfc4514_string() or "(empty name)"
+    except ValueError:
+        return "(a name that does not decode)"
 
 
 #: OpenSSL's curve names and the NIST names people use.
