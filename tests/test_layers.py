@@ -18,7 +18,7 @@ HELPERS = Path(__file__).resolve().parents[1] / "helpers"
 #: Module (or package prefix) -> floor. The longest matching prefix wins.
 FLOORS = {
     "helpers.errors": 0, "helpers.clock": 0, "helpers.course": 0,
-    "helpers.pem": 1, "helpers.show": 1,
+    "helpers.pem": 1, "helpers.show": 1, "helpers.der": 1,
     "helpers.pki": 2, "helpers.pinning": 2, "helpers.pinning.pins": 2,
     "helpers.tls.records": 2, "helpers.tls.names": 2, "helpers.tls.wire": 2, "helpers.tls.extensions": 2,
     "helpers.tls.hellos": 2, "helpers.tls.messages": 2,

@@ -252,6 +252,7 @@ EXPECTED_OPENSSL = {
     "expired": {"10@0"}, "not-yet-valid": {"9@0"}, "wrong-host": {"62@0"},
     "issuer-not-a-ca": {"79@1", "26@1"}, "path-length-exceeded": {"25@2"}, "wrong-eku": {"26@0"},
     "tampered-signature": {"7@0"}, "missing-intermediate": {"20@0"}, "unknown-root": {"20@1"},
+    "explicit-curve": {"94@0"},  # OpenSSL refuses explicit curve parameters; cryptography accepts this leaf
 }
 
 
@@ -260,7 +261,8 @@ def test_gallery_names_and_reasons():
         "expired": "expired", "not-yet-valid": "not yet valid", "wrong-host": "wrong host",
         "issuer-not-a-ca": "issuer not a CA", "path-length-exceeded": "path length exceeded",
         "wrong-eku": "wrong EKU", "tampered-signature": "tampered signature",
-        "missing-intermediate": "missing intermediate", "unknown-root": "unknown root"}
+        "missing-intermediate": "missing intermediate", "unknown-root": "unknown root",
+        "explicit-curve": "explicit curve"}
     for case in P.gallery.values():
         assert case.host == HOST and case.roots == [P.root.cert] and case.explanation.endswith(".")
 

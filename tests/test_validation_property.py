@@ -4,8 +4,12 @@ Each example starts from the course hierarchy (root → intermediate → leaf fo
 api.yourapp.com, the course's own keys) and mutates it: the order of the chain, dropping or
 duplicating the intermediate, an extra CA level, the dates, a flipped signature byte, the
 SAN (wildcards too), cA and keyCertSign toggled, pathLen, EKU, a different trust anchor and
-the validation time. The certificates are re-signed with deterministic ECDSA, so a failing
-example replays exactly.
+the validation time, a key with explicit curve parameters, a host name with an underscore.
+The certificates are re-signed with deterministic ECDSA, so a failing example replays exactly.
+
+A second property fuzzes the path builder itself: random pools of certificates that share a
+few names (loops, duplicates, clashing key identifiers) must each be answered within a time
+budget per example, with well-formed paths and never more work than the budget allows.
 
 Justified disagreements (we reject, cryptography accepts): see JUSTIFIED below. There is
 none where we accept a chain that cryptography rejects, and the test fails if one appears.
@@ -27,6 +31,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from helpers.pki import course_pki, key_from_label
+from helpers.pki.gallery import with_explicit_curve
 from helpers.validation import cryptography_verdict, explain
 
 UTC = dt.UTC
@@ -49,6 +54,11 @@ JUSTIFIED: list = [
      "notes that implementations ignore the CA/B Forum rule), while the Baseline Requirements forbid "
      "anyExtendedKeyUsage in CA certificates and OpenSSL's sslserver purpose rejects it; we follow "
      "the stricter rule"),
+    (lambda spec: spec["leaf"].explicit,
+     "a leaf whose key spells out explicit curve parameters: the Baseline Requirements (7.1.3.1) allow only "
+     "named curves in every certificate, and OpenSSL refuses it (error 94); cryptography checks the key "
+     "algorithm only of keys that sign (valid_issuer in cryptography-x509-verification/src/policy/mod.rs), "
+     "and a leaf's key signs no certificate. Explicit parameters are the CurveBall pattern (CVE-2020-0601)"),
 ]
 
 
@@ -69,6 +79,7 @@ class CertSpec:
     path_length: int | None = None
     eku: tuple | None = None
     sans: tuple[str, ...] | None = None
+    explicit: bool = False
 
 
 @functools.lru_cache(maxsize=4096)
@@ -88,6 +99,8 @@ def issue(subject, issuer, key_name, signer_name, serial, spec: CertSpec, flip=F
     if spec.eku:
         b = b.add_extension(x509.ExtendedKeyUsage(list(spec.eku)), False)
     cert = b.sign(KEYS[signer_name], hashes.SHA256(), ecdsa_deterministic=True)
+    if spec.explicit:
+        cert = with_explicit_curve(cert, KEYS[signer_name])
     if flip:
         der = cert.public_bytes(Encoding.DER)
         cert = x509.load_der_x509_certificate(der[:-1] + bytes([der[-1] ^ 0x01]))
@@ -101,7 +114,7 @@ TIMES = [d(2025, 6, 1), d(2041, 6, 1), d(2046, 6, 1), d(2049, 6, 1), d(2050, 6, 
          d(2046, 6, 1) + dt.timedelta(seconds=1), d(2026, 9, 1, 12)]
 SANS = [("*.yourapp.com",), ("*.api.yourapp.com",), ("yourapp.com",), ("www.yourapp.com", "api.yourapp.com"),
         ("API.YourApp.com",), ("api*.yourapp.com",), ("*.com",), ("www.yourapp.com",), None]
-HOSTS = ["www.api.yourapp.com", "yourapp.com", "Api.YourApp.COM", "www.yourapp.com"]
+HOSTS = ["www.api.yourapp.com", "yourapp.com", "Api.YourApp.COM", "www.yourapp.com", "a_b.yourapp.com"]
 LEAF_EKUS = [(EKU.CLIENT_AUTH,), None, (EKU.CLIENT_AUTH, EKU.SERVER_AUTH), (EKU.ANY_EXTENDED_KEY_USAGE,),
              (EKU.CODE_SIGNING,)]
 CA_EKUS = [(EKU.SERVER_AUTH,), (EKU.CLIENT_AUTH,), (EKU.ANY_EXTENDED_KEY_USAGE,)]
@@ -116,6 +129,7 @@ MUTATIONS = st.one_of(
     st.tuples(st.just("dates"), st.sampled_from(CAS), st.sampled_from(CA_DATES)),
     st.tuples(st.just("dates"), st.just("leaf"), st.sampled_from(LEAF_DATES)),
     st.tuples(st.just("flip"), st.sampled_from(["leaf", "inter", "sub", "root"]), st.just(True)),
+    st.tuples(st.just("explicit"), st.sampled_from(["leaf", *CAS]), st.just(True)),
     st.tuples(st.just("sans"), st.just("leaf"), st.sampled_from(SANS)),
     st.tuples(st.just("host"), st.just(""), st.sampled_from(HOSTS)),
     st.tuples(st.just("ca"), st.sampled_from(["leaf", *CAS]), st.just(None)),
@@ -210,7 +224,7 @@ def test_ours_agrees_with_cryptography_on_500_mutated_chains():
     assert sum(seen.values()) >= 500
     for reason in ["valid", "expired", "not yet valid", "wrong host", "issuer not a CA", "path length exceeded",
                    "wrong EKU", "tampered signature", "unknown root", "missing intermediate",
-                   "not an end entity"]:
+                   "not an end entity", "explicit curve", "unmatchable host name"]:
         assert seen[reason] >= 3, f"the mutations produced too few '{reason}' chains: {dict(seen)}"
 
 
@@ -252,3 +266,57 @@ def test_ours_agrees_with_openssl_on_mutated_chains():
 
     check()
     assert compared["agree"] >= 100, dict(compared)
+
+
+# --- fuzzing the path builder ----------------------------------------------------------------------
+
+FUZZ_NAMES = ["A", "B", "C"]
+FUZZ_KEYS = [key_from_label(f"path fuzz key {i}") for i in range(4)]
+
+
+@functools.lru_cache(maxsize=4096)
+def fuzz_cert(subject: str, issuer: str, key: int, signer: int, ca: bool, ids: str) -> x509.Certificate:
+    """A certificate in a pool that shares three names; ``ids``: "both", "none" or "clash" (a wrong AKI)."""
+    public = FUZZ_KEYS[key].public_key()
+    b = (x509.CertificateBuilder().subject_name(name(subject)).issuer_name(name(issuer)).public_key(public)
+         .serial_number(1000 + key * 97 + signer).not_valid_before(d(2025)).not_valid_after(d(2048))
+         .add_extension(x509.BasicConstraints(ca, None), True)
+         .add_extension(x509.KeyUsage(not ca, False, False, False, False, ca, ca, False, False), True))
+    if ca:
+        b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(public), False)
+    else:
+        b = b.add_extension(x509.SubjectAlternativeName([x509.DNSName("api.yourapp.com")]), False)
+    if ids != "none":
+        signer_key = FUZZ_KEYS[(signer + 1) % len(FUZZ_KEYS) if ids == "clash" else signer].public_key()
+        b = b.add_extension(x509.AuthorityKeyIdentifier.from_issuer_public_key(signer_key), False)
+    return b.sign(FUZZ_KEYS[signer], hashes.SHA256(), ecdsa_deterministic=True)
+
+
+FUZZ_CA = st.builds(fuzz_cert, st.sampled_from(FUZZ_NAMES), st.sampled_from(FUZZ_NAMES), st.integers(0, 3),
+                    st.integers(0, 3), st.just(True), st.sampled_from(["both", "none", "clash"]))
+FUZZ_LEAF = st.builds(fuzz_cert, st.just("api.yourapp.com"), st.sampled_from(FUZZ_NAMES), st.just(0),
+                      st.integers(0, 3), st.just(False), st.sampled_from(["both", "none", "clash"]))
+
+
+@settings(max_examples=150, deadline=dt.timedelta(seconds=3), derandomize=True, database=None)
+@given(leaf=FUZZ_LEAF, pool=st.lists(FUZZ_CA, max_size=14), anchors=st.lists(st.integers(0, 13), max_size=3))
+def test_path_building_is_bounded_and_well_formed_on_fuzzed_pools(leaf, pool, anchors):
+    """Any pool of same-name CAs (loops, duplicates, clashing AKIs): an answer within the deadline,
+    paths that link name to name without repeating a certificate, and at most the budget of work."""
+    from helpers.der import raw_name
+    from helpers.validation.paths import MAX_ISSUER_CHECKS, MAX_ISSUERS, build_paths, der
+
+    trusted = [pool[i] for i in anchors if i < len(pool)]
+    search = build_paths(leaf, pool, trusted)
+    assert search.checks <= MAX_ISSUER_CHECKS and search.paths
+    anchor_ders = {der(a) for a in trusted}
+    for path in search:
+        assert path.certs[0] is leaf and len(path.certs) <= MAX_ISSUERS + 2
+        assert len({der(c) for c in path.certs}) == len(path.certs)
+        for child, parent in zip(path.certs, path.certs[1:], strict=False):
+            assert raw_name(child, "issuer") == raw_name(parent, "subject")
+        assert path.anchored == (der(path.certs[-1]) in anchor_ders)
+    report = explain(leaf, pool, trusted, "api.yourapp.com", d(2026, 9, 1, 12))
+    assert report.valid or report.failed_step.text.endswith(".")
+    if report.valid:  # we never accept what cryptography rejects
+        assert cryptography_verdict(leaf, pool, trusted, report.host, report.at).valid, report.text()

@@ -33,7 +33,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.types import PublicKeyTypes
 
-from .. import clock
+from .. import clock, der
 from ..errors import BadInputError
 from ..pem import single_certificate
 
@@ -89,7 +89,10 @@ def spki_der(cert_or_public_key: x509.Certificate | PublicKeyTypes) -> bytes:
     """The DER bytes of a SubjectPublicKeyInfo: the exact bytes an SPKI pin hashes."""
     key = cert_or_public_key
     if isinstance(key, x509.Certificate):
-        key = key.public_key()
+        try:  # the bytes as the certificate carries them (RFC 7469), not cryptography's re-encoding
+            return der.encode(*der.tbs_fields(key)["spki"])
+        except der.DERError:
+            key = key.public_key()
     try:
         return key.public_bytes(serialization.Encoding.DER,
                                 serialization.PublicFormat.SubjectPublicKeyInfo)

@@ -1,8 +1,14 @@
-"""The failure gallery: nine chains for api.yourapp.com, each failing validation for one reason.
+"""The failure gallery: ten chains for api.yourapp.com, each failing validation for one reason.
 
 Each case also carries its *fixed* twin, the same chain with only that one thing corrected,
 which validates. Lesson 03 shows every case beside cryptography's and OpenSSL's verdicts.
 The cases are one data table (:func:`_specs`) and one loop (:func:`build_gallery`).
+
+The ``explicit-curve`` leaf holds the gallery's P-256 key, but its SubjectPublicKeyInfo spells
+out the curve (prime, coefficients, generator, order) instead of naming it: the encoding that
+CurveBall (CVE-2020-0601) abused. cryptography's builder cannot write that encoding, so
+:func:`with_explicit_curve` swaps it into the signed bytes and signs them again, with
+deterministic ECDSA like every other signature in the course.
 """
 
 from __future__ import annotations
@@ -11,6 +17,9 @@ import datetime as _dt
 from dataclasses import dataclass, replace
 
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
 from ..clock import COURSE_NOW, utc
@@ -21,6 +30,7 @@ from .ca import (
     ROOT_VALIDITY,
     SERVER_AUTH,
     CertificateAuthority,
+    CertificateRequestError,
     Issued,
     key_usage,
     leaf_dates,
@@ -64,6 +74,7 @@ class _Spec:
     dates: dict | None = None
     eku: tuple = SERVER_AUTH
     tamper: bool = False
+    explicit_curve: bool = False
 
 
 def _gallery_leaf(issuer: CertificateAuthority, slug: str, serial: int, *, hosts=(HOST,), dates=None,
@@ -140,6 +151,10 @@ def _specs(root, inter, x) -> list[_Spec]:
         _Spec("unknown-root", 4013, "unknown root", "Its chain ends at Stranger Root CA, which is not in "
               "the trust store.", x["stranger_inter"], [x["stranger_inter"].cert],
               dict(roots=[x["stranger"].cert]), "gallery, unknown root: api.yourapp.com chaining to Stranger Root CA"),
+        _Spec("explicit-curve", 4014, "explicit curve", "Its P-256 key spells out the curve's parameters "
+              "instead of naming the curve, the encoding behind the CurveBall attack (CVE-2020-0601).", inter,
+              inters, {}, "gallery, explicit curve: api.yourapp.com whose key spells out P-256's parameters",
+              explicit_curve=True),
     ]
 
 
@@ -161,8 +176,10 @@ def build_gallery(root: CertificateAuthority, inter: CertificateAuthority):
         issued = _gallery_leaf(spec.issuer, spec.slug, spec.serial, hosts=spec.hosts, dates=spec.dates,
                                eku=spec.eku)
         leaf = tamper_signature(issued.cert) if spec.tamper else issued.cert
+        if spec.explicit_curve:
+            leaf = with_explicit_curve(issued.cert, spec.issuer.key)
         fix = dict(spec.fix)
-        if spec.tamper:  # fixed: the same leaf with its signature intact
+        if spec.tamper or spec.explicit_curve:  # fixed: the same leaf, intact or with its curve named
             fix["leaf"] = issued.cert
         if spec.eku != SERVER_AUTH:  # fixed: the same leaf with the default (serverAuth) EKU
             fix["leaf"] = _gallery_leaf(spec.issuer, spec.slug, spec.serial).cert
@@ -172,3 +189,68 @@ def build_gallery(root: CertificateAuthority, inter: CertificateAuthority):
         files += [(x[key], what) for key, what in _CA_FILES.get(spec.slug, [])]
         files.append((replace(issued, cert=leaf), spec.what))
     return cases, files
+
+
+# --- explicit curve parameters (CurveBall) ---------------------------------------------------------
+
+#: NIST P-256 (SEC 2, secp256r1): the field prime, the coefficients a and b, the generator, the order.
+P256 = dict(p=2**256 - 2**224 + 2**192 + 2**96 - 1, a=2**256 - 2**224 + 2**192 + 2**96 - 4,
+            b=0x5AC635D8AA3A93E7B3EBBD55769886BC651D06B0CC53B0F63BCE3C3E27D2604B,
+            gx=0x6B17D1F2E12C4247F8BCE6E563A440F277037D812DEB33A0F4A13945D898C296,
+            gy=0x4FE342E2FE1A7F9B8EE7EB4A7C0F9E162BCE33576B315ECECBB6406837BF51F5,
+            n=0xFFFFFFFF00000000FFFFFFFFFFFFFFFFBCE6FAADA7179E84F3B9CAC2FC632551)
+_EC_PUBLIC_KEY, _PRIME_FIELD = "1.2.840.10045.2.1", "1.2.840.10045.1.1"
+_ECDSA_SHA256 = "1.2.840.10045.4.3.2"
+
+
+def _tlv(tag: int, content: bytes) -> bytes:
+    n = len(content)
+    size = (n.bit_length() + 7) // 8
+    return bytes([tag]) + (bytes([n]) if n < 0x80 else bytes([0x80 | size]) + n.to_bytes(size, "big")) + content
+
+
+def _integer(value: int) -> bytes:
+    return _tlv(0x02, value.to_bytes(value.bit_length() // 8 + 1, "big"))
+
+
+def _oid(dotted: str) -> bytes:
+    return _tlv(0x06, _oid_content(dotted))
+
+
+def _oid_content(dotted: str) -> bytes:
+    first, second, *rest = map(int, dotted.split("."))
+    out = b""
+    for number in [40 * first + second, *rest]:
+        chunk = [number & 0x7F]
+        while number > 0x7F:
+            number >>= 7
+            chunk.append(0x80 | number & 0x7F)
+        out += bytes(reversed(chunk))
+    return out
+
+
+def explicit_curve_spki(public_key: ec.EllipticCurvePublicKey) -> bytes:
+    """A P-256 key's SubjectPublicKeyInfo with the curve spelled out (RFC 3279 ECParameters)."""
+    c = P256
+    point = public_key.public_bytes(Encoding.X962, PublicFormat.UncompressedPoint)
+    curve = _tlv(0x30, _tlv(0x04, c["a"].to_bytes(32, "big")) + _tlv(0x04, c["b"].to_bytes(32, "big")))
+    generator = _tlv(0x04, b"\x04" + c["gx"].to_bytes(32, "big") + c["gy"].to_bytes(32, "big"))
+    parameters = _tlv(0x30, _integer(1) + _tlv(0x30, _oid(_PRIME_FIELD) + _integer(c["p"])) + curve
+                      + generator + _integer(c["n"]) + _integer(1))
+    return _tlv(0x30, _tlv(0x30, _oid(_EC_PUBLIC_KEY) + parameters) + _tlv(0x03, b"\x00" + point))
+
+
+def with_explicit_curve(cert: x509.Certificate, issuer_key: ec.EllipticCurvePrivateKey) -> x509.Certificate:
+    """``cert`` with its P-256 key re-encoded with explicit parameters, signed again by ``issuer_key``."""
+    public_key = cert.public_key()
+    named = public_key.public_bytes(Encoding.DER, PublicFormat.SubjectPublicKeyInfo)
+    tbs = cert.tbs_certificate_bytes
+    header = 2 + (tbs[1] & 0x7F if tbs[1] & 0x80 else 0)  # the TBS SEQUENCE's tag and length bytes
+    body = tbs[header:]
+    if body.count(named) != 1:
+        raise CertificateRequestError("with_explicit_curve needs a certificate with a named P-256 key; "
+                                      "pass one issued by the course CA.")
+    new_tbs = _tlv(0x30, body.replace(named, explicit_curve_spki(public_key)))
+    signature = issuer_key.sign(new_tbs, ec.ECDSA(hashes.SHA256(), deterministic_signing=True))
+    algorithm = _tlv(0x30, _oid(_ECDSA_SHA256))
+    return x509.load_der_x509_certificate(_tlv(0x30, new_tbs + algorithm + _tlv(0x03, b"\x00" + signature)))

@@ -3,7 +3,8 @@
 Each function returns :class:`~helpers.validation.report.Step` objects: which check, on
 which certificate, passed or failed, and one sentence why. The rules follow RFC 5280 and
 the CA/Browser Forum profile as implemented by cryptography's verifier, so that the two
-agree on every chain (``tests/test_validation_property.py`` checks that they do).
+agree on every chain (``tests/test_validation_property.py`` checks that they do). Whether a
+certificate can be read at all, and whether its key is allowed, is :mod:`.wellformed`.
 """
 
 from __future__ import annotations
@@ -12,22 +13,19 @@ import datetime as _dt
 
 from cryptography import x509
 from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import ExtensionOID, SignatureAlgorithmOID
 
-from ..pem import short_name
-from .paths import Path
+from .paths import Path, name_of, role
 from .report import Status, Step
+from .wellformed import key_problem
 
-# Signature algorithms and issuer keys the Web PKI allows (CA/B Forum Baseline Requirements 7.1.3).
+# Signature algorithms the Web PKI allows (CA/B Forum Baseline Requirements 7.1.3.2); keys: .wellformed.
 ALLOWED_SIGNATURES = {
     SignatureAlgorithmOID.ECDSA_WITH_SHA256, SignatureAlgorithmOID.ECDSA_WITH_SHA384,
     SignatureAlgorithmOID.ECDSA_WITH_SHA512, SignatureAlgorithmOID.RSA_WITH_SHA256,
     SignatureAlgorithmOID.RSA_WITH_SHA384, SignatureAlgorithmOID.RSA_WITH_SHA512,
     SignatureAlgorithmOID.RSASSA_PSS,
 }
-ALLOWED_CURVES = (ec.SECP256R1, ec.SECP384R1, ec.SECP521R1)
-MIN_RSA_BITS = 2048
 # Extensions this validator understands; any other extension marked critical must be refused.
 UNDERSTOOD = {
     ExtensionOID.AUTHORITY_INFORMATION_ACCESS, ExtensionOID.AUTHORITY_KEY_IDENTIFIER,
@@ -46,12 +44,6 @@ def ext(cert: x509.Certificate, oid) -> x509.Extension | None:
         return None
 
 
-def role(path: Path, index: int) -> str:
-    kind = "leaf" if index == 0 else ("anchor" if path.anchored and index == len(path.certs) - 1
-                                      else "issuer")
-    return f"{kind} {short_name(path.certs[index])}"
-
-
 def step(check: str, subject: str, ok: bool, good: str, bad: str, reason: str) -> Step:
     return Step(check, subject, Status.PASSED, good) if ok else Step(check, subject, Status.FAILED, bad, reason)
 
@@ -63,10 +55,14 @@ def signature_steps(path: Path) -> list[Step]:
     steps = []
     for i in range(len(path.certs) - 1):
         child, issuer = path.certs[i], path.certs[i + 1]
+        if key_problem(issuer):  # the public key step fails for the issuer; one failure, not two
+            steps.append(Step("signature", role(path, i), Status.NOT_CHECKED, f"Not checked: {name_of(issuer)}'s "
+                              "key is not one the Web PKI allows (see its public key step)."))
+            continue
         problem = signature_problem(child, issuer)
         steps.append(step(
             "signature", role(path, i), problem is None,
-            f"{short_name(issuer)}'s public key verifies this certificate's signature.",
+            f"{name_of(issuer)}'s public key verifies this certificate's signature.",
             problem or "", "tampered signature"))
     return steps
 
@@ -76,16 +72,12 @@ def signature_problem(child: x509.Certificate, issuer: x509.Certificate) -> str 
     if child.signature_algorithm_oid not in ALLOWED_SIGNATURES:
         return (f"It is signed with {child.signature_algorithm_oid._name}, which the Web PKI "
                 "does not allow.")
-    key = issuer.public_key()
-    if isinstance(key, rsa.RSAPublicKey) and key.key_size < MIN_RSA_BITS:
-        return f"{short_name(issuer)} has an RSA key of {key.key_size} bits; at least 2048 are required."
-    if not isinstance(key, rsa.RSAPublicKey | ec.EllipticCurvePublicKey) or (
-            isinstance(key, ec.EllipticCurvePublicKey) and not isinstance(key.curve, ALLOWED_CURVES)):
-        return f"{short_name(issuer)} has a key type the Web PKI does not allow."
+    if key_problem(issuer):
+        return f"{name_of(issuer)}'s key is not one the Web PKI allows."
     try:
         child.verify_directly_issued_by(issuer)
     except (InvalidSignature, ValueError, TypeError, UnsupportedAlgorithm):
-        return (f"{short_name(issuer)}'s public key does not verify the signature: the certificate "
+        return (f"{name_of(issuer)}'s public key does not verify the signature: the certificate "
                 "was altered after signing, or a different key signed it.")
     return None
 

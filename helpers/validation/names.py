@@ -9,6 +9,10 @@ The rules (RFC 9525, which replaced RFC 6125 in 2023, as browsers and cryptograp
   label: ``*.yourapp.com`` covers ``api.yourapp.com`` but not ``yourapp.com`` and not
   ``v2.api.yourapp.com``. Partial wildcards (``api*.yourapp.com``) match nothing.
 * An IP address matches only an IP-address SAN, never a DNS name that spells it.
+* A name with an underscore (``_acme.yourapp.com``) is not a host name (RFC 1123 2.1), and
+  since 2019 no publicly trusted certificate may list one (CA/B Forum ballot SC-12), so no
+  certificate can match it: the hostname step fails, as a verdict rather than an input error.
+  cryptography refuses even to build a verifier for it ("invalid domain name").
 """
 
 from __future__ import annotations
@@ -22,10 +26,20 @@ from cryptography.x509.oid import ExtensionOID
 from ..errors import BadInputError
 
 _LABEL = re.compile(r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?$")
+_UNDERSCORE_LABEL = re.compile(r"^[A-Za-z0-9_](?:[A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?$")
 
 
 class HostNameError(BadInputError):
     """A host name to validate against that is not a DNS name or an IP address."""
+
+
+class UnmatchableHost(str):
+    """A well-formed name that no certificate can match (it has an underscore); ``why`` says so."""
+
+    @property
+    def why(self) -> str:
+        return (f"The host name {self} contains an underscore, which host names may not (RFC 1123 2.1) and "
+                "no certificate may list since 2019 (CA/B Forum ballot SC-12), so no certificate can match it.")
 
 
 def parse_host(host) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address:
@@ -38,6 +52,8 @@ def parse_host(host) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address:
         return ipaddress.ip_address(host)
     except ValueError:
         pass
+    if not is_dns_name(host) and "_" in host and "*" not in host and _dns_shaped(host, _UNDERSCORE_LABEL):
+        return UnmatchableHost(host.lower())
     if not is_dns_name(host):
         raise HostNameError(f"{host!r} is not a valid DNS host name (letters, digits and hyphens in "
                             "dot-separated labels, no wildcard); pass a name such as 'api.yourapp.com'.")
@@ -46,7 +62,11 @@ def parse_host(host) -> str | ipaddress.IPv4Address | ipaddress.IPv6Address:
 
 def is_dns_name(name: str) -> bool:
     """A DNS name in preferred syntax: 1-63 character labels of letters, digits and inner hyphens."""
-    return 0 < len(name) <= 253 and all(_LABEL.match(part) for part in name.split("."))
+    return _dns_shaped(name, _LABEL)
+
+
+def _dns_shaped(name: str, label: re.Pattern) -> bool:
+    return 0 < len(name) <= 253 and all(label.match(part) for part in name.split("."))
 
 
 def pattern_matches(pattern: str, host: str) -> bool:

@@ -1,9 +1,18 @@
-"""Reference verdicts: the same chain, host and time, judged by two independent validators.
+"""Reference verdicts: the same chain, host and time, judged by independent validators.
 
 * **cryptography** (``cryptography.x509.verification``, Rust, CA/Browser Forum profile):
   ``PolicyBuilder().store(Store(anchors)).time(at).build_server_verifier(DNSName(host))``.
 * **OpenSSL** (the ``openssl verify`` command, C): the files go to a temporary folder and
   ``-attime`` pins the clock, so it judges at the course time rather than today.
+* **OpenSSL strict** (the same command with ``-x509_strict``): OpenSSL's RFC 5280 profile
+  checks on top, the closest to a Web PKI profile that OpenSSL has. It refuses, among others,
+  a CA whose basicConstraints is not critical, a CA without a subjectKeyIdentifier, a
+  certificate without an authorityKeyIdentifier (except a self-signed one), a critical AKI,
+  a keyCertSign bit in a non-CA, and EC keys with explicit curve parameters
+  (``openssl-verification-options(1)``, "-x509_strict"). Why not a Web PKI validator from
+  PyPI instead: rustls's webpki reaches Python only inside TLS libraries (``rtls``,
+  ``pyrtls``), which verify during a handshake and so need the server's private key, and
+  ``pyhanko-certvalidator`` implements RFC 5280 for signed documents, not the Web PKI.
 
 A reference says *whether* a chain is valid; its message is often less precise than our
 steps. cryptography reports "candidates exhausted" both for an unknown root and for a
@@ -47,8 +56,11 @@ def cryptography_verdict(leaf, intermediates, anchors, host: str, at: _dt.dateti
     """cryptography's server verifier on the same inputs."""
     if not anchors:
         return Verdict("cryptography", False, "no trust anchors (it refuses an empty Store)")
-    verifier = (PolicyBuilder().store(Store(list(anchors))).time(at)
-                .build_server_verifier(host_general_name(host)))
+    try:
+        verifier = (PolicyBuilder().store(Store(list(anchors))).time(at)
+                    .build_server_verifier(host_general_name(host)))
+    except ValueError as exc:  # a host name it will not match at all, such as one with an underscore
+        return Verdict("cryptography", False, f"{exc} (it refuses to build a verifier for {host})")
     try:
         verifier.verify(leaf, list(intermediates))
     except VerificationError as exc:
@@ -80,23 +92,33 @@ def openssl_version() -> str:
     return done.stdout.strip().splitlines()[0] if done.stdout.strip() else "unknown"
 
 
-def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
-    """``openssl verify -attime … -purpose sslserver`` on the same inputs."""
+def openssl_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime, *,
+                    strict: bool = False) -> Verdict:
+    """``openssl verify -attime … -purpose sslserver`` on the same inputs (``-x509_strict`` if ``strict``)."""
     openssl = _openssl()
+    tool = "OpenSSL strict" if strict else "OpenSSL"
     if not anchors:
-        return Verdict("OpenSSL", False, "no trust anchors")
+        return Verdict(tool, False, "no trust anchors")
     with tempfile.TemporaryDirectory(prefix="course-verify-") as tmp:
         folder = Path(tmp)
         args = [openssl, "verify", "-attime", str(int(at.timestamp())), "-purpose", "sslserver",
-                "-CAfile", _write(folder / "anchors.pem", anchors)]
+                *(["-x509_strict"] if strict else []), "-CAfile", _write(folder / "anchors.pem", anchors)]
         if intermediates:
             args += ["-untrusted", _write(folder / "intermediates.pem", intermediates)]
         by_ip = isinstance(host_general_name(host), x509.IPAddress)
         args += ["-verify_ip" if by_ip else "-verify_hostname", host, _write(folder / "leaf.pem", [leaf])]
-        done = subprocess.run(args, capture_output=True, text=True, timeout=30)
+        try:
+            done = subprocess.run(args, capture_output=True, text=True, errors="replace", timeout=30)
+        except subprocess.TimeoutExpired:
+            return Verdict(tool, False, "no answer within 30 s")
     if done.returncode == 0:
-        return Verdict("OpenSSL", True, "OK")
-    return Verdict("OpenSSL", False, _openssl_error(done.stdout + done.stderr))
+        return Verdict(tool, True, "OK")
+    return Verdict(tool, False, _openssl_error(done.stdout + done.stderr))
+
+
+def openssl_strict_verdict(leaf, intermediates, anchors, host: str, at: _dt.datetime) -> Verdict:
+    """``openssl verify -x509_strict …``: the third reference."""
+    return openssl_verdict(leaf, intermediates, anchors, host, at, strict=True)
 
 
 def _write(path: Path, certs) -> str:

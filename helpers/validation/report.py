@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 
 from cryptography import x509
 
-from ..pem import short_name
 from ..show import Table
+from .paths import name_of
 
 
 class Status(enum.StrEnum):
@@ -34,6 +34,8 @@ class Status(enum.StrEnum):
 
 
 _SYMBOLS = {Status.PASSED: "✓", Status.FAILED: "✗", Status.NOT_CHECKED: "–"}
+#: Rejected paths listed in full; a hostile chain can have a hundred.
+MAX_REJECTED_SHOWN = 10
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,7 @@ class Report:
     @property
     def path_text(self) -> str:
         """The judged path as names, leaf first: "api.yourapp.com → YourApp Issuing CA 1 → …"."""
-        return " → ".join(short_name(cert) for cert in self.path)
+        return " → ".join(name_of(cert) for cert in self.path)
 
     @property
     def failures(self) -> list[Step]:
@@ -118,7 +120,10 @@ class Report:
     def _extras(self) -> list[str]:
         lines = []
         if self.rejected:
-            lines += ["Other candidate paths, rejected:", *(f"  - {r.path}: {r.why}" for r in self.rejected)]
+            shown = self.rejected[:MAX_REJECTED_SHOWN]
+            lines += ["Other candidate paths, rejected:", *(f"  - {r.path}: {r.why}" for r in shown)]
+            if len(self.rejected) > len(shown):
+                lines.append(f"  ... and {len(self.rejected) - len(shown)} more.")
         return lines + [f"Note: {note}" for note in self.notes]
 
     def text(self) -> str:
