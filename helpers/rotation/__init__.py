@@ -5,6 +5,7 @@
 * :mod:`.planner` turns a certificate schedule into a safe release calendar;
 * :mod:`.monitoring` shows when expiry and pin alerts fire;
 * :mod:`.planfile` reads PLAN.json files and runs the planner on them (``python -m helpers plan``);
+* :mod:`.planjson` reads a PLAN.json strictly: a bounded regular file, strict JSON, typed fields;
 * :mod:`.errors` names what can be wrong with a timeline, one exception per problem.
 
 What an app pins is a :class:`helpers.pinning.strategy.Strategy`. Figures are in
@@ -17,6 +18,7 @@ from .errors import (
     NotATimelineError,
     OutOfRangeError,
     PinLabelError,
+    PlanFileError,
     ScheduleError,
     UnknownScenarioError,
     UnknownSettingError,
@@ -55,5 +57,5 @@ __all__ = [
     "Plan", "PinChange", "adoption_days", "plan_rotation", "LIFETIMES", "SCENARIOS", "START", "Strategy",
     "build_timeline", "catalogue_table", "certificate_schedule", "max_lifetime", "pins_for",
     "release_train", "scenario", "DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError",
-    "ScheduleError", "UnknownScenarioError", "UnknownSettingError", "UsersError",
+    "PlanFileError", "ScheduleError", "UnknownScenarioError", "UnknownSettingError", "UsersError",
 ]

@@ -1,17 +1,27 @@
 """What can be wrong with a rotation timeline, one exception per problem.
 
 Each is a :class:`helpers.errors.BadInputError` whose message is one sentence: what was wrong
-and what to write instead. A PLAN.json file that cannot be read raises
-:class:`helpers.rotation.planfile.PlanFileError`; an unknown pin strategy raises
-:class:`helpers.pinning.strategy.UnknownStrategyError`.
+and what to write instead; :func:`shown` quotes a value in it, cut short when it is long. An
+unknown pin strategy raises :class:`helpers.pinning.strategy.UnknownStrategyError`.
 """
 
 from __future__ import annotations
 
 from ..errors import BadInputError
 
-__all__ = ["DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError", "ScheduleError",
-           "UnknownScenarioError", "UnknownSettingError", "UsersError"]
+__all__ = ["DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError", "PlanFileError", "ScheduleError",
+           "UnknownScenarioError", "UnknownSettingError", "UsersError", "shown"]
+
+
+def shown(value) -> str:
+    """``value`` as a message quotes it: its repr cut to 40 characters, a long integer by its length."""
+    if isinstance(value, int) and not isinstance(value, bool) and not -10**15 < value < 10**15:
+        try:
+            return f"a {len(str(abs(value)))}-digit number"
+        except ValueError:                       # past Python's limit for turning an int into text
+            return "a number with thousands of digits"
+    text = repr(value)
+    return text if len(text) <= 40 else f"{text[:36]}..."
 
 
 class DateError(BadInputError):
@@ -31,7 +41,13 @@ class OutOfRangeError(BadInputError):
 
 
 class ScheduleError(BadInputError):
-    """A timeline the simulator cannot run: no certificates, no releases, nothing live on day one."""
+    """A timeline the simulator cannot run: no certificates, no releases, nothing live on day one, or more
+    certificates, releases or pins than it handles."""
+
+
+class PlanFileError(BadInputError):
+    """A PLAN.json that cannot be read: not a regular file, too big, not JSON, or a field missing, unknown,
+    empty or of the wrong type."""
 
 
 class UnknownScenarioError(BadInputError):

@@ -20,19 +20,24 @@ version that is locked out (never-updaters included) update with the much shorte
 *unprotected* (its Android-style pin-set expiry has passed, so pinning is off: it connects,
 but trusts any CA; pin-set expiry fails open), or *locked out* (no pin matches, or the
 server's certificate has expired). The three shares partition the users: they sum to 1.
+
+**Limits.** The arrays are (versions x days), so a timeline spans at most :data:`MAX_DAYS` days
+with at most :data:`MAX_CERTS` certificates, :data:`MAX_RELEASES` releases and :data:`MAX_PINS`
+pins per release; past them the simulator says so in one sentence instead of running for minutes.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
 import math
+import numbers
 import re
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..pinning.strategy import Strategy
-from .errors import DateError, NotATimelineError, PinLabelError, ScheduleError, UsersError
+from .errors import DateError, NotATimelineError, PinLabelError, ScheduleError, UsersError, shown
 
 #: The parts of a chain that a pin can name, in chain order.
 PIN_KINDS = ("cert", "key", "intermediate", "root")
@@ -41,29 +46,62 @@ NOBODY = 1e-6
 CONNECTED, UNPROTECTED, LOCKED_OUT = 0, 1, 2
 STATE_NAMES = ("connected", "unprotected", "locked out")
 
+#: The longest timeline (about 10 years) and the most certificates, releases and pins per release.
+MAX_DAYS, MAX_CERTS, MAX_RELEASES, MAX_PINS = 3660, 2000, 1000, 100
+#: The shortest and longest update half-life, in days.
+HALF_LIFE_RANGE = (0.01, 3650)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
 
 def as_date(value, what: str = "date") -> _dt.date:
-    """Accept a ``date``, a ``datetime`` or an ISO string; raise :class:`DateError` otherwise."""
+    """Accept a ``date``, a ``datetime``, a ``numpy.datetime64`` or a ``YYYY-MM-DD`` string; raise
+    :class:`DateError` otherwise."""
+    if isinstance(value, np.datetime64) and not np.isnat(value):
+        value = value.astype("datetime64[D]").item()
     if isinstance(value, _dt.datetime):
         value = value.date()
-    if not isinstance(value, _dt.date):
+    elif isinstance(value, str) and _ISO_DATE.fullmatch(value.strip()):
         try:
-            value = _dt.date.fromisoformat(str(value).strip()[:10])
+            value = _dt.date.fromisoformat(value.strip())
         except ValueError:
-            raise DateError(f"{what} {value!r} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-15.") \
-                from None
+            pass
+    if not isinstance(value, _dt.date):
+        raise DateError(f"{what} {shown(value)} is not a date; write it as YYYY-MM-DD, e.g. 2027-03-15.")
     if not 1990 <= value.year <= 2200:
         raise DateError(f"{what} {value} is outside the years 1990-2200 that the simulator covers; "
                         "pick a nearer date.")
     return value
 
 
+def check_span(start: _dt.date, end: _dt.date, what: str = "the timeline") -> None:
+    """Raise :class:`DateError` unless ``start`` is before ``end`` and at most :data:`MAX_DAYS` days cover both."""
+    if end <= start:
+        raise DateError(f"{what} ends ({end}) on or before it starts ({start}); swap the dates.")
+    days = (end - start).days + 1
+    if days > MAX_DAYS:
+        raise DateError(f"{what} spans {days} days, more than the {MAX_DAYS} days (10 years) the simulator "
+                        "covers; plan a shorter period.")
+
+
+def check_count(count: int, most: int, noun: str, where: str, fix: str) -> None:
+    """Raise :class:`ScheduleError` when ``where`` has more than ``most`` ``noun``."""
+    if count > most:
+        raise ScheduleError(f"{where} has {count} {noun}, more than the {most} {noun} the simulator handles; "
+                            f"{fix}.")
+
+
+def percent(share: float) -> str:
+    """A share as a percentage with one decimal, or with the digits it needs when that shows 0.0%."""
+    text = f"{share:.1%}"
+    return f"{share * 100:.2g}%" if share and text in ("0.0%", "-0.0%") else text
+
+
 def check_pin(pin: str) -> str:
     """Return ``pin`` if it looks like ``kind:value``; raise :class:`PinLabelError` otherwise."""
-    kind, sep, value = str(pin).partition(":")
+    kind, sep, value = pin.partition(":") if isinstance(pin, str) else ("", "", "")
     if not sep or kind not in PIN_KINDS or not value:
         raise PinLabelError(
-            f"pin {pin!r} is not of the form kind:value with kind one of {', '.join(PIN_KINDS)}; "
+            f"pin {shown(pin)} is not of the form kind:value with kind one of {', '.join(PIN_KINDS)}; "
             "write it like key:K2 or intermediate:R11."
         )
     return str(pin)
@@ -122,7 +160,10 @@ class Release:
             object.__setattr__(self, "expires", as_date(self.expires, f"release {self.version} expires"))
         if isinstance(self.pins, str | bytes) or not isinstance(self.pins, list | tuple | set | frozenset):
             raise PinLabelError(f"release {self.version} pins must be a list of pins like [\"key:K1\"], "
-                                f"not {self.pins!r}.")
+                                f"not {shown(self.pins)}.")
+        if len(self.pins) > MAX_PINS:
+            raise PinLabelError(f"release {self.version} has {len(self.pins)} pins, more than the {MAX_PINS} pins "
+                                "an app can sensibly carry; pin a key or a CA instead of each certificate.")
         object.__setattr__(self, "pins", frozenset(check_pin(p) for p in self.pins))
         if not self.pins:
             raise PinLabelError(f"release {self.version} has no pins; give it at least one, like [\"key:K1\"] "
@@ -152,14 +193,20 @@ class Users:
     def __post_init__(self) -> None:
         for name in ("half_life_days", "never_update", "force_half_life_days"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int | float) or value != value:
-                raise UsersError(f"{name} is {value!r}, but it must be a number; write e.g. 10 or 0.03.")
-        if not (0.0 <= float(self.never_update) <= 1.0):
-            raise UsersError(f"never_update is {self.never_update}, but a share lies between 0 and 1; "
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise UsersError(f"{name} is {shown(value)}, but it must be a number; write e.g. 10 or 0.03.")
+        if not 0.0 <= self.never_update <= 1.0:
+            raise UsersError(f"never_update is {shown(self.never_update)}, but a share lies between 0 and 1; "
                              "write 3% as 0.03.")
+        low, high = HALF_LIFE_RANGE
         for name in ("half_life_days", "force_half_life_days"):
-            if not float(getattr(self, name)) > 0:
-                raise UsersError(f"{name} is {getattr(self, name)}; a half-life must be more than 0 days.")
+            if not low <= getattr(self, name) <= high:
+                raise UsersError(f"{name} is {shown(getattr(self, name))}, but a half-life must be from {low} to "
+                                 f"{high} days; write e.g. 10.")
+        if not isinstance(self.force_update, bool | np.bool_):
+            raise UsersError(f"force_update is {shown(self.force_update)}, but it must be True or False "
+                             "(true or false in a plan file).")
+        object.__setattr__(self, "force_update", bool(self.force_update))
 
     def adopted(self, days_since_live: float) -> float:
         """Share of *all* users on a release (or newer) this many days after it went live."""
@@ -183,13 +230,15 @@ class Timeline:
         object.__setattr__(self, "end", as_date(self.end, "timeline end"))
         if self.strategy is not None:
             object.__setattr__(self, "strategy", Strategy.parse(self.strategy))
-        if self.end <= self.start:
-            raise DateError(f"the timeline ends ({self.end}) on or before it starts ({self.start}); "
-                            "swap the dates.")
+        check_span(self.start, self.end)
         if not self.certs:
             raise ScheduleError("the timeline has no certificates; give the server at least one.")
         if not self.releases:
             raise ScheduleError("the timeline has no app releases; give it at least one.")
+        check_count(len(self.certs), MAX_CERTS, "certificates", "the timeline",
+                    "renew less often or plan a shorter period")
+        check_count(len(self.releases), MAX_RELEASES, "releases", "the timeline",
+                    "release less often or plan a shorter period")
         object.__setattr__(self, "certs", tuple(sorted(self.certs, key=lambda c: (c.deployed, c.issued))))
         object.__setattr__(self, "releases", tuple(sorted(self.releases, key=lambda r: (r.live, r.version))))
         if self.releases[0].live > self.start:
@@ -297,16 +346,18 @@ def _day_numbers(timeline: Timeline, dates, missing: float = np.inf) -> np.ndarr
 
 
 def _pin_matches(releases, certs) -> np.ndarray:
-    """(V, C): does release v carry a pin that certificate c's chain satisfies?"""
+    """(V, C): does release v carry a pin that certificate c's chain satisfies?
+
+    Every pin gets a number; ``has[v, p]`` says release v carries pin p, and each certificate's
+    four identities pick four columns of it: linear in versions x certificates.
+    """
     ids: dict[str, int] = {}
-    cert_ids = [[ids.setdefault(p, len(ids)) for p in c.identities()] for c in certs]
-    has = np.zeros((len(releases), len(ids) + 1), dtype=np.int32)
-    for v, r in enumerate(releases):
-        has[v, [ids.get(p, len(ids)) for p in r.pins]] = 1
-    presents = np.zeros((len(certs), len(ids) + 1), dtype=np.int32)
-    for c, row in enumerate(cert_ids):
-        presents[c, row] = 1
-    return (has @ presents.T) > 0
+    cert_ids = np.array([[ids.setdefault(p, len(ids)) for p in sorted(c.identities())] for c in certs])
+    rows = [v for v, r in enumerate(releases) for _ in r.pins]
+    cols = [ids.get(p, len(ids)) for r in releases for p in r.pins]
+    has = np.zeros((len(releases), len(ids) + 1), dtype=bool)
+    has[rows, cols] = True
+    return has[:, cert_ids].any(axis=2)
 
 
 def chain_states(timeline: Timeline) -> tuple[np.ndarray, np.ndarray]:
@@ -352,33 +403,39 @@ def _shares_at_constant_rate(timeline: Timeline, shape: tuple[int, int]) -> np.n
     mass = 1.0 - users.never_update
     shares = np.zeros(shape)
     shares[newest[0], 0] = mass
-    for (a, b), top in zip(segments, newest, strict=True):
-        seg = shares[:, a:a + 1] * decay[None, :b - a + 1]
+    for (a, b), top in zip(segments, newest, strict=True):      # versions after `top` are not live yet
+        seg = shares[:top + 1, a:a + 1] * decay[None, :b - a + 1]
         seg[top] = 0.0
         seg[top] = mass - seg.sum(axis=0)
-        shares[:, a:b + 1] = seg
+        shares[:top + 1, a:b + 1] = seg
     shares[newest[0]] += users.never_update          # never-updaters keep the first day's version
     return shares
 
 
 def _shares_with_force_update(timeline: Timeline, locked: np.ndarray) -> np.ndarray:
-    """Two populations (updaters, never-updaters); a locked-out version's users update at the force rate."""
+    """Two populations (updaters, never-updaters); a locked-out version's users update at the force rate.
+
+    A population with base rate ``r`` has, by day ``t``, a cumulative hazard ``r * t + (f - r) * L[t]``,
+    where ``L`` counts the locked-out days so far and ``f`` is the force rate: no per-day rate array.
+    """
     users, (n_versions, n_days) = timeline.users, locked.shape
-    rates = np.empty((2, n_versions, n_days))
-    rates[0], rates[1] = math.log(2) / users.half_life_days, 0.0
-    rates[:, locked] = math.log(2) / users.force_half_life_days
-    hazard = np.zeros((2, n_versions, n_days + 1))
-    np.cumsum(rates, axis=2, out=hazard[:, :, 1:])
-    mass = np.array([1.0 - users.never_update, users.never_update])
+    force = math.log(2) / users.force_half_life_days
+    locked_days = np.zeros((n_versions, n_days + 1))
+    np.cumsum(locked, axis=1, out=locked_days[:, 1:])
     segments, newest = _segments(timeline, n_days)
-    shares = np.zeros((2, n_versions, n_days))
-    shares[:, newest[0], 0] = mass
-    for (a, b), top in zip(segments, newest, strict=True):
-        seg = shares[:, :, a:a + 1] * np.exp(-(hazard[:, :, a:b + 1] - hazard[:, :, a:a + 1]))
-        seg[:, top] = 0.0
-        seg[:, top] = mass[:, None] - seg.sum(axis=1)
-        shares[:, :, a:b + 1] = seg
-    return shares.sum(axis=0)
+    total = np.zeros((n_versions, n_days))
+    for rate, mass in ((math.log(2) / users.half_life_days, 1.0 - users.never_update), (0.0, users.never_update)):
+        shares = np.zeros((n_versions, n_days))
+        shares[newest[0], 0] = mass
+        for (a, b), top in zip(segments, newest, strict=True):      # versions after `top` are not live yet
+            v = top + 1
+            hazard = rate * np.arange(b - a + 1) + (force - rate) * (locked_days[:v, a:b + 1] - locked_days[:v, a:a + 1])
+            seg = shares[:v, a:a + 1] * np.exp(-hazard)
+            seg[top] = 0.0
+            seg[top] = mass - seg.sum(axis=0)
+            shares[:v, a:b + 1] = seg
+        total += shares
+    return total
 
 
 def simulate(timeline: Timeline) -> Result:

@@ -32,132 +32,141 @@ PLAN.json format (dates are ``YYYY-MM-DD``; fields marked * are required)::
         {"version": "1.0", "submitted": "2026-08-30", "live": "2026-09-01",
          "pins": ["key:K1", "key:K2"], "expires": null}]
     }
+
+Types are strict (:mod:`.planjson`): a date is a ``"YYYY-MM-DD"`` string, a flag is ``true`` or
+``false`` (``"false"`` is refused, not read as true), days are whole numbers, labels are
+non-empty plain text, and a field not listed above is refused. Limits: the file is a regular
+file of at most 1 MB; ``start`` to ``end`` at most 3660 days (10 years); at most 2000
+certificates, 1000 releases, 100 pins per release and 200 rollovers or CA switches; a
+half-life from 0.01 to 3650 days; ``target_lockout`` from 0.000001 to 1.
 """
 
 from __future__ import annotations
 
 import datetime as _dt
-import json
-import math
+import os
 from pathlib import Path
 
-from ..errors import BadInputError
 from ..pinning.strategy import Strategy
-from .errors import DateError, UnknownScenarioError
-from .model import Cert, Release, Timeline, Users, as_date, simulate
+from .errors import DateError, PlanFileError, UnknownScenarioError
+from .model import (
+    MAX_CERTS,
+    MAX_PINS,
+    MAX_RELEASES,
+    Cert,
+    Release,
+    Timeline,
+    Users,
+    check_pin,
+    check_span,
+    simulate,
+)
+from .planjson import MAX_PLAN_BYTES, Fields, checked_date, checked_text, read_json
 from .planner import Plan, plan_rotation
-from .scenarios import SCENARIOS, build_timeline, certificate_schedule
+from .scenarios import MAX_EVENTS, SCENARIOS, build_timeline, certificate_schedule, whole_days
 
-
-class PlanFileError(BadInputError):
-    """A PLAN.json that cannot be read: no such file, not JSON, or a field missing, unknown or malformed."""
-
+__all__ = ["FIELDS", "MAX_PLAN_BYTES", "PlanFileError", "load_plan", "plan_report", "report", "scenario_plan"]
 
 FIELDS = {"start", "end", "strategy", "target_lockout", "review_days", "cadence_days", "pin_expiry_days",
           "users", "schedule", "certificates", "known_from", "releases", "name", "description"}
+SCHEDULE_FIELDS = {"lifetime", "key_reuse", "rollovers", "ca_switches"}
+SWITCH_FIELDS = {"date", "intermediate", "root"}
+CERT_FIELDS = {"label", "issued", "deployed", "expires", "key", "intermediate", "root"}
+RELEASE_FIELDS = {"version", "submitted", "live", "pins", "expires"}
+USERS_DEFAULTS = {name: f.default for name, f in Users.__dataclass_fields__.items()}
+SHORTER = "plan a shorter period"
 
 
-def _number(data: dict, key: str, default, kind=float):
-    value = data.get(key, default)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise PlanFileError(f"{key} is {value!r}, but it must be a number; write e.g. {default!r}.")
-    return kind(value)
-
-
-def _list(value, what: str) -> list:
-    if not isinstance(value, list):
-        raise PlanFileError(f"{what} must be a JSON list (in [ ]), not {type(value).__name__}; see the format.")
-    return value
-
-
-def _certificates(plan: dict, start, end) -> tuple[Cert, ...]:
+def _certificates(plan: Fields, start, end) -> tuple[Cert, ...]:
     if "certificates" in plan:
-        try:
-            return tuple(Cert(c["label"], c["issued"], c.get("deployed", c["issued"]), c["expires"], c["key"],
-                              c.get("intermediate", "R10"), c.get("root", "ISRG Root X1"))
-                         for c in _list(plan["certificates"], "certificates"))
-        except (KeyError, TypeError) as exc:
-            raise PlanFileError(f"a certificate lacks the field {exc}; each needs label, issued, expires "
-                                "and key.") from None
-    sched = plan.get("schedule", {})
-    if not isinstance(sched, dict):
-        raise PlanFileError("schedule must be an object like {\"lifetime\": 90}; see the format above.")
-    try:
-        switches = [(s["date"], s["intermediate"], s.get("root", "ISRG Root X1"))
-                    for s in _list(sched.get("ca_switches", []), "ca_switches")]
-    except (KeyError, TypeError):
-        raise PlanFileError("each ca_switches entry needs a date and an intermediate.") from None
-    return certificate_schedule(start, end, lifetime=sched.get("lifetime", 90),
-                                key_reuse=bool(sched.get("key_reuse", True)),
-                                rollovers=_list(sched.get("rollovers", []), "rollovers"), ca_switches=switches)
+        if "schedule" in plan:
+            raise PlanFileError("the plan has both schedule and certificates; keep one (certificates lists "
+                                "them one by one, schedule makes them).")
+        certs = []
+        for i, item in enumerate(plan.items("certificates", MAX_CERTS, "certificates", SHORTER)):
+            c = Fields(item, f"certificates[{i}]", CERT_FIELDS, f"certificates[{i}].")
+            issued = c.date("issued")
+            certs.append(Cert(c.text("label"), issued, c.date("deployed", issued), c.date("expires"),
+                              c.text("key", example="K1"), c.text("intermediate", "R10", "R10"),
+                              c.text("root", "ISRG Root X1", "ISRG Root X1")))
+        return tuple(certs)
+    sched = plan.fields("schedule", SCHEDULE_FIELDS)
+    lifetime = sched.data.get("lifetime", 90)
+    if lifetime != "sc081v3":
+        lifetime = sched.whole("lifetime", 90)
+    switches = []
+    for i, item in enumerate(sched.items("ca_switches", MAX_EVENTS, "CA switches", "list only planned ones")):
+        sw = Fields(item, f"schedule.ca_switches[{i}]", SWITCH_FIELDS, f"schedule.ca_switches[{i}].")
+        switches.append((sw.date("date"), sw.text("intermediate", example="E6"),
+                         sw.text("root", "ISRG Root X1", "ISRG Root X1")))
+    rollovers = [checked_date(day, f"schedule.rollovers[{i}]")
+                 for i, day in enumerate(sched.items("rollovers", MAX_EVENTS, "rollovers", "list only planned ones"))]
+    return certificate_schedule(start, end, lifetime=lifetime, key_reuse=sched.boolean("key_reuse", True),
+                                rollovers=rollovers, ca_switches=switches)
 
 
-def _releases(plan: dict, review: int) -> tuple[Release, ...]:
+def _releases(plan: Fields, review: int) -> tuple[Release, ...]:
     releases = []
-    for item in _list(plan.get("releases", []), "releases"):
-        try:
-            version, submitted, pins = str(item["version"]), as_date(item["submitted"]), item["pins"]
-        except (KeyError, TypeError) as exc:
-            raise PlanFileError(f"a release lacks the field {exc}; each needs version, submitted and "
-                                "pins.") from None
+    for i, item in enumerate(plan.items("releases", MAX_RELEASES, "releases", SHORTER)):
+        r = Fields(item, f"releases[{i}]", RELEASE_FIELDS, f"releases[{i}].")
+        version, submitted = r.text("version", example="1.0"), r.date("submitted")
+        pins = [checked_text(pin, f"releases[{i}].pins[{j}]", "key:K1")
+                for j, pin in enumerate(r.items("pins", MAX_PINS, "pins", "pin a key or a CA instead"))]
         earliest = submitted + _dt.timedelta(days=review)
-        live = as_date(item.get("live", earliest), f"release {version} live")
+        live = r.date("live", earliest)
         if live < earliest:
             raise DateError(f"release {version} goes live on {live}, before its {review}-day review could "
                             f"finish ({earliest}); move it to {earliest} or later.")
-        releases.append(Release(version, submitted, live, pins, item.get("expires")))
+        releases.append(Release(version, submitted, live, pins, r.date("expires", None, nullable=True)))
     return tuple(releases)
 
 
-def _known_from(plan: dict) -> dict:
-    known = plan.get("known_from") or {}
+def _known_from(plan: Fields) -> dict:
+    known = plan.data.get("known_from", {})
     if not isinstance(known, dict):
         raise PlanFileError("known_from must be an object mapping pins to dates, like {\"key:K2\": \"2026-09-01\"}.")
-    return known
+    if len(known) > MAX_CERTS:
+        raise PlanFileError(f"known_from names {len(known)} pins, more than the {MAX_CERTS} a plan may have; "
+                            "name only the pins you announce early.")
+    return {check_pin(checked_text(pin, "a known_from pin", "key:K2")): checked_date(day, f"known_from[{pin!r}]")
+            for pin, day in known.items()}
+
+
+def _users(plan: Fields) -> Users:
+    u = plan.fields("users", USERS_DEFAULTS)
+    return Users(**{name: (u.boolean if isinstance(default, bool) else u.number)(name, default)
+                    for name, default in USERS_DEFAULTS.items()})
 
 
 def load_plan(source) -> tuple[dict, Plan, Timeline | None]:
     """Read a PLAN.json (a path, or an already-parsed dict) into (settings, plan, as-written timeline)."""
     if isinstance(source, dict):
-        plan = source
+        data = source
+    elif isinstance(source, str | os.PathLike):
+        data = read_json(source)
     else:
-        path = Path(source)
-        if not path.is_file():
-            raise PlanFileError(f"there is no plan file at {str(source)!r}; check the path.")
-        try:
-            plan = json.loads(path.read_text(encoding="utf-8"))
-        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise PlanFileError(f"{path.name} is not valid JSON ({getattr(exc, 'msg', 'bad bytes')} "
-                                f"at line {getattr(exc, 'lineno', '?')}); fix it and try again.") from None
-    if not isinstance(plan, dict):
-        raise PlanFileError("a plan must be a JSON object with start, end and strategy; see the format.")
-    unknown = sorted(set(plan) - FIELDS)
-    if unknown:
-        raise PlanFileError(f"unknown plan field {unknown[0]!r}; the fields are {', '.join(sorted(FIELDS))}.")
+        raise PlanFileError(f"load_plan needs a path or a dict, not {type(source).__name__}.")
+    plan = Fields(data, "the plan", FIELDS)
     missing = [k for k in ("start", "end", "strategy") if k not in plan]
     if missing:
         raise PlanFileError(f"the plan lacks {missing[0]!r}; start, end and strategy are required.")
-    start, end = as_date(plan["start"], "start"), as_date(plan["end"], "end")
-    if end <= start:
-        raise DateError(f"the plan ends ({end}) on or before it starts ({start}); swap the dates.")
-    strategy = Strategy.parse(str(plan["strategy"]))
-    review = _number(plan, "review_days", 2, int)
-    users_in = plan.get("users", {})
-    if not isinstance(users_in, dict) or set(users_in) - set(Users.__dataclass_fields__):
-        raise PlanFileError(f"users must be an object with some of {', '.join(Users.__dataclass_fields__)}.")
-    users = Users(**users_in)
+    for key in ("name", "description"):
+        plan.text(key, "", example="a key rollover", most=1000)
+    start, end = plan.date("start"), plan.date("end")
+    check_span(start, end, "the plan")
+    strategy = Strategy.parse(plan.text("strategy", example="leaf-spki"))
+    review = whole_days(plan.whole("review_days", 2), "review_days")
+    users = _users(plan)
     certs = _certificates(plan, start, end)
     result = plan_rotation(certs, strategy, start=start, end=end, users=users, review_days=review,
-                           cadence_days=_number(plan, "cadence_days", 14, int),
-                           target=_number(plan, "target_lockout", 0.005),
-                           pin_expiry_days=_number(plan, "pin_expiry_days", None, int),
+                           cadence_days=plan.whole("cadence_days", 14),
+                           target=plan.number("target_lockout", 0.005),
+                           pin_expiry_days=plan.whole("pin_expiry_days", None, nullable=True),
                            known_from=_known_from(plan))
     releases = _releases(plan, review)
     written = Timeline(start, end, certs, releases, users, name="as written", strategy=strategy) if releases \
         else None
-    return plan, result, written
+    return data, result, written
 
 
 def scenario_plan(name: str, target: float = 0.005) -> tuple[Plan, Timeline]:
@@ -188,5 +197,6 @@ def plan_report(plan_file=None, *, scenario: str | None = None, target: float = 
         title = f"Scenario {scenario}: {SCENARIOS[scenario].title}"
     else:
         _, plan, written = load_plan(plan_file)
-        title = f"Plan {Path(plan_file).name}"
+        name = Path(plan_file).name
+        title = f"Plan {name if name.isprintable() else ascii(name)}"
     return report(plan, written, title), 0 if plan.feasible else 1

@@ -13,19 +13,40 @@ the rotation. When ``n`` alone is above the target, or the new pin cannot exist 
 enough (a certificate cannot be pinned before it is issued), the target is impossible and
 the planner says why. It then builds that calendar's releases and runs the simulator on
 them, so every plan comes with its measured lockout.
+
+The work grows with the number of certificates times the number of releases, never faster:
+each look-up ("which certificate is served on this day", "is a release submitted in this
+window") is a binary search, and the simulator's own limits bound both counts.
 """
 
 from __future__ import annotations
 
+import bisect
 import datetime as _dt
 import math
+import numbers
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from itertools import pairwise
 
+import numpy as np
+
 from ..pinning.strategy import Strategy
-from .errors import OutOfRangeError
-from .model import Cert, Release, Timeline, Users, as_date, simulate
+from .errors import OutOfRangeError, ScheduleError, shown
+from .model import (
+    MAX_PINS,
+    MAX_RELEASES,
+    NOBODY,
+    Cert,
+    Release,
+    Timeline,
+    Users,
+    as_date,
+    check_span,
+    percent,
+    simulate,
+)
 from .scenarios import primary_pin, release_train, whole_days
 
 DAY = _dt.timedelta(days=1)
@@ -83,21 +104,29 @@ def pin_changes(certs: Sequence[Cert], strategy: Strategy, start, end) -> list[t
     return changes
 
 
-def _known_from(strategy, new, cert, certs, previous_day, start, overrides) -> _dt.date:
+def first_issued(certs: Sequence[Cert], strategy: Strategy) -> dict[str, _dt.date]:
+    """For each pin, the day the first certificate it matches under ``strategy`` was issued."""
+    first: dict[str, _dt.date] = {}
+    for cert in certs:
+        pin = primary_pin(strategy, cert)
+        first[pin] = min(first.get(pin, cert.issued), cert.issued)
+    return first
+
+
+def _known_from(strategy, new, first, previous_day, start, overrides) -> _dt.date:
     if new in overrides:
         return as_date(overrides[new], f"known_from for {new}")
     if strategy is Strategy.LEAF_SPKI_BACKUP:
         return previous_day            # the next backup key is generated at the previous rollover
-    first = min(c.issued for c in certs if primary_pin(strategy, c) == new)
-    return max(first, start)
+    return max(first[new], start)
 
 
 def _reasons(strategy, cert, users, target, review_days, adoption, never_lacking) -> list[str]:
     reasons = []
     if adoption is None:
-        reasons.append(f"{users.never_update:.1%} of users never update and stay on the first release, which "
-                       f"lacks this pin; that alone exceeds the {target:.1%} target, so pin it as a backup in "
-                       "the first release or give pin sets an expiry (old versions then fail open)")
+        reasons.append(f"{percent(users.never_update)} of users never update and stay on the first release, "
+                       f"which lacks this pin; that alone exceeds the {percent(target)} target, so pin it as a "
+                       "backup in the first release or give pin sets an expiry (old versions then fail open)")
     elif strategy is Strategy.CERTIFICATE and cert.lifetime_days <= review_days + adoption:
         reasons.append(f"certificate pinning cannot work with {cert.lifetime_days}-day certificates: each new "
                        f"certificate must sit in a live app for {review_days} days of review plus {adoption} "
@@ -119,12 +148,12 @@ class Plan:
     def feasible(self) -> bool:
         return all(c.feasible for c in self.changes)
 
-    @property
+    @cached_property
     def result(self):
         return simulate(self.timeline)
 
     def lines(self) -> list[str]:
-        out = [f"Plan for {self.strategy} pinning, lockout target {self.target:.1%}:"]
+        out = [f"Plan for {self.strategy} pinning, lockout target {percent(self.target)}:"]
         if not self.changes:
             out.append("    the pinned identity never changes in this period: nothing to schedule")
         previous: tuple[str, ...] = ()
@@ -152,18 +181,20 @@ def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end
     """
     strategy = Strategy.parse(strategy)
     start, end, users = as_date(start, "plan start"), as_date(end, "plan end"), users or Users()
+    check_span(start, end, "the plan")
     review_days, cadence_days = whole_days(review_days, "review_days"), whole_days(cadence_days, "cadence_days", 1)
     if pin_expiry_days is not None:
         pin_expiry_days = whole_days(pin_expiry_days, "pin_expiry_days", 1)
-    if isinstance(target, bool) or not isinstance(target, int | float):
-        raise OutOfRangeError(f"target {target!r} is not a number; write 0.5% as 0.005.")
-    if not 0 < target < 1:
-        raise OutOfRangeError(f"target {target} is not a share between 0 and 1; write 0.5% as 0.005.")
+    if isinstance(target, bool) or not isinstance(target, numbers.Real):
+        raise OutOfRangeError(f"target {shown(target)} is not a number; write 0.5% as 0.005.")
+    if not NOBODY <= target < 1:
+        raise OutOfRangeError(f"target {shown(target)} is not a share from {NOBODY:g} (one user in a million) "
+                              "to 1; write 0.5% as 0.005.")
     first_submit = start - review_days * DAY
     first_expiry = first_submit + pin_expiry_days * DAY if pin_expiry_days else None
-    changes, previous = [], first_submit
+    changes, previous, first = [], first_submit, first_issued(certs, strategy)
     for day, old, new, cert in pin_changes(certs, strategy, start, end):
-        known = max(_known_from(strategy, new, cert, certs, previous, start, known_from or {}), first_submit)
+        known = max(_known_from(strategy, new, first, previous, start, known_from or {}), first_submit)
         in_first = known <= first_submit       # the first release already carries it as a backup
         lacking = 0.0 if in_first or (first_expiry and first_expiry <= day) else users.never_update
         adoption = 0 if in_first else adoption_days(users, target, lacking)
@@ -192,19 +223,37 @@ def planned_releases(certs, strategy, changes, *, start, end, review_days, caden
     ship, an extra release goes out on the ship-by date.
     """
     ordered = sorted(certs, key=lambda c: c.deployed)
+    deployed = [c.deployed for c in ordered]
+    known = np.array([c.known_from.toordinal() for c in changes], dtype=np.int64)
+    until = np.array([c.day.toordinal() for c in changes], dtype=np.int64)
 
     def pins(day):
-        served = [c for c in ordered if c.deployed <= max(day, start)][-1:] or ordered[:1]
-        upcoming = {c.new for c in changes if c.known_from <= day < c.day}
-        return frozenset({primary_pin(strategy, served[0])} | upcoming)
+        served = ordered[max(bisect.bisect_right(deployed, max(day, start)) - 1, 0)]
+        upcoming = {changes[i].new for i in np.flatnonzero((known <= day.toordinal()) & (day.toordinal() < until))}
+        if len(upcoming) >= MAX_PINS:
+            raise ScheduleError(f"a release built on {day} would carry {len(upcoming)} announced pins, more than "
+                                f"the {MAX_PINS} pins an app can carry; announce fewer at once (known_from, or "
+                                "certificates issued closer to their deployment).")
+        return frozenset({primary_pin(strategy, served)} | upcoming)
 
     train = list(release_train(certs, strategy, start=start, end=end, cadence_days=cadence_days,
                                review_days=review_days, pin_expiry_days=pin_expiry_days, pins=pins))
+    submitted = [r.submitted for r in train]          # ascending: the train is built in order
     for change in changes:
-        if change.feasible and not any(change.known_from <= r.submitted <= change.ship_by for r in train):
-            before = [r for r in train if r.submitted <= change.ship_by][-1]
-            train.append(Release.ship(f"{before.version}.1", change.ship_by, pins(change.ship_by),
-                                      review_days=review_days, expires_after_days=pin_expiry_days))
+        if not change.feasible:
+            continue
+        first = bisect.bisect_left(submitted, change.known_from)
+        if first < len(submitted) and submitted[first] <= change.ship_by:
+            continue                                  # a regular release already carries the new pin
+        at = bisect.bisect_right(submitted, change.ship_by)
+        extra = Release.ship(f"{train[at - 1].version}.1", change.ship_by, pins(change.ship_by),
+                             review_days=review_days, expires_after_days=pin_expiry_days)
+        train.insert(at, extra)
+        submitted.insert(at, change.ship_by)
+        if len(train) > MAX_RELEASES:
+            raise ScheduleError(f"the calendar needs more than {MAX_RELEASES} releases, the most the simulator "
+                                "handles, counting the extra ones that ship each new pin in time; rotate keys "
+                                "less often or plan a shorter period.")
     return tuple(train)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as _dt
+import numbers
 from collections import deque
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -20,8 +21,21 @@ from dataclasses import dataclass
 from ..clock import COURSE_NOW
 from ..pinning.strategy import Strategy
 from ..show import Table
-from .errors import DateError, OutOfRangeError, ScheduleError, UnknownScenarioError, UnknownSettingError
-from .model import Cert, Release, Timeline, Users, as_date, simulate, successor
+from .errors import OutOfRangeError, ScheduleError, UnknownScenarioError, UnknownSettingError, shown
+from .model import (
+    MAX_CERTS,
+    MAX_DAYS,
+    MAX_RELEASES,
+    Cert,
+    Release,
+    Timeline,
+    Users,
+    as_date,
+    check_count,
+    check_span,
+    simulate,
+    successor,
+)
 
 START = COURSE_NOW.date()
 DAY = _dt.timedelta(days=1)
@@ -37,6 +51,11 @@ LIFETIMES = {
     "45 days (Let's Encrypt, 2028)": 45,
     "6 days (Let's Encrypt shortlived)": 6,
 }
+
+#: The most rollovers and CA switches one schedule may list.
+MAX_EVENTS = 200
+#: The longest timeline :func:`build_timeline` builds, in years (the simulator's limit).
+MAX_YEARS = MAX_DAYS // 366
 
 #: SC-081v3's phases: (from this date, maximum lifetime in days).
 SC081_PHASES = ((_dt.date(2026, 3, 15), 200), (_dt.date(2027, 3, 15), 100), (_dt.date(2029, 3, 15), 47))
@@ -57,9 +76,11 @@ def renewal_interval(lifetime: int) -> int:
 
 
 def whole_days(value, what: str, least: int = 0, most: int = 3650) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | float) or not least <= value <= most:
-        raise OutOfRangeError(f"{what} is {value!r}, but it must be a number of days from {least} to {most}; "
-                              "write e.g. 90.")
+    """``value`` as an ``int`` if it is a whole number of days from ``least`` to ``most``."""
+    if (isinstance(value, bool) or not isinstance(value, numbers.Real) or not least <= value <= most
+            or value != int(value)):
+        raise OutOfRangeError(f"{what} is {shown(value)}, but it must be a whole number of days from {least} to "
+                              f"{most}; write e.g. 90.")
     return int(value)
 
 
@@ -76,8 +97,12 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
     """
     start = as_date(start, "schedule start")
     end = as_date(end, "schedule end") if end is not None else start + 2 * 365 * DAY
-    if end <= start:
-        raise DateError(f"the schedule ends ({end}) on or before it starts ({start}); swap the dates.")
+    check_span(start, end, "the schedule")
+    if isinstance(lifetime, str) and lifetime != "sc081v3":
+        raise OutOfRangeError(f"lifetime is {shown(lifetime)}, but it must be a whole number of days from 1 to "
+                              "3650 or \"sc081v3\"; write e.g. 90.")
+    check_count(len(rollovers) + len(ca_switches), MAX_EVENTS, "rollovers and CA switches", "the schedule",
+                "list the ones you plan, not every day")
     events = deque(sorted([(as_date(d, "rollover"), "rekey", None, None) for d in rollovers]
                           + [(as_date(d, "CA switch"), "switch", i, r) for d, i, r in ca_switches],
                           key=lambda e: e[0]))
@@ -92,6 +117,8 @@ def certificate_schedule(start=START, end=None, *, lifetime: int | str = 90, key
                 intermediate, root = new_int, new_root
         days = max_lifetime(day) if lifetime == "sc081v3" else whole_days(lifetime, "lifetime", 1)
         certs.append(Cert(f"C{n}", day, day, day + days * DAY, key, intermediate, root))
+        check_count(len(certs), MAX_CERTS, "certificates", "the schedule",
+                    "renew less often (a longer lifetime) or plan a shorter period")
         nxt = day + renewal_interval(days) * DAY
         if events and events[0][0] < nxt:
             nxt = events[0][0]
@@ -137,9 +164,14 @@ def release_train(certs: Sequence[Cert], strategy: Strategy | str, *, start=STAR
     cadence_days, review_days = whole_days(cadence_days, "cadence_days", 1), whole_days(review_days, "review_days")
     if pin_expiry_days is not None:
         pin_expiry_days = whole_days(pin_expiry_days, "pin_expiry_days", 1)
+    first = start - review_days * DAY
+    if end >= start:
+        check_count((end - start).days // cadence_days + 1, MAX_RELEASES, "releases",
+                    f"a release every {cadence_days} days from {first} to {end}",
+                    "release less often or plan a shorter period")
     ordered = sorted(certs, key=lambda c: c.deployed)
     deployed = [c.deployed for c in ordered]
-    releases, day, n = [], start - review_days * DAY, 1
+    releases, day, n = [], first, 1
     while day + review_days * DAY <= end:
         served = ordered[max(bisect.bisect_right(deployed, max(day, start)) - 1, 0)]
         chosen = pins(day) if pins else pins_for(strategy, served)
@@ -156,8 +188,8 @@ def build_timeline(*, strategy: Strategy | str = Strategy.LEAF_SPKI, lifetime: i
                    start=START, name: str = "custom", pins=None) -> Timeline:
     """One call from knobs to a :class:`Timeline` (what the scenarios and the widget lab use)."""
     strategy, start = Strategy.parse(strategy), as_date(start, "start")
-    if isinstance(years, bool) or not isinstance(years, int | float) or not 0 < years <= 30:
-        raise OutOfRangeError(f"years is {years!r}; give a number of years between 0 and 30, e.g. 2.")
+    if isinstance(years, bool) or not isinstance(years, numbers.Real) or not 0 < years <= MAX_YEARS:
+        raise OutOfRangeError(f"years is {shown(years)}; give a number of years between 0 and {MAX_YEARS}, e.g. 2.")
     end = start + max(int(round(365 * years)), 2) * DAY - DAY
     certs = certificate_schedule(start, end, lifetime=lifetime, key_reuse=key_reuse,
                                  rollovers=rollovers, ca_switches=ca_switches)
