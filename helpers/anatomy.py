@@ -16,16 +16,17 @@ import html
 from dataclasses import dataclass
 
 from cryptography import x509
+from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
 from .errors import BadInputError
-from .pem import NotCertificatesError, curve_name, serial_number
+from .pem import NotCertificatesError, curve_name, serial_number, tolerating_serial_zero
 from .pinning.pins import spki_pin
 from .show import Table
 
-__all__ = ["Anatomy", "MalformedDERError", "PEMInsteadOfDERError", "Beside", "Field", "anatomy", "beside", "hexdump", "key_description",
-           "spki_span"]
+__all__ = ["Anatomy", "MalformedDERError", "PEMInsteadOfDERError", "Beside", "Field", "anatomy", "beside",
+           "hexdump", "key_description", "key_problem", "spki_span"]
 
 
 class MalformedDERError(BadInputError):
@@ -69,6 +70,14 @@ EXTENSION_MEANINGS = {
     "1.3.6.1.5.5.7.1.1": "where to find the issuer's certificate and OCSP responder",
     "1.3.6.1.4.1.11129.2.4.2": "Certificate Transparency log receipts",
 }
+
+#: Short names for the problems list ("the certificate's SAN extension is malformed").
+_SHORT_NAMES = {"2.5.29.17": "SAN", "2.5.29.18": "issuer SAN", "2.5.29.37": "EKU", "1.3.6.1.5.5.7.1.1": "AIA"}
+
+ID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
+
+#: What a field cryptography cannot read shows in the table.
+MALFORMED = "(malformed)"
 
 _KEY_USAGE = (("digital_signature", "Digital Signature"), ("content_commitment", "Non Repudiation"),
               ("key_encipherment", "Key Encipherment"), ("data_encipherment", "Data Encipherment"),
@@ -176,6 +185,131 @@ def hexdump(der: bytes, span: tuple[int, int] | None = None, width: int = 16,
     return "\n".join(lines)
 
 
+# --- reading what cryptography will not: OIDs, the key's algorithm, one extension at a time ---
+
+def _der(tag: int, content: bytes) -> bytes:
+    """Encode one DER element."""
+    n = len(content)
+    size = (n.bit_length() + 7) // 8
+    length = bytes([n]) if n < 0x80 else bytes([0x80 | size]) + n.to_bytes(size, "big")
+    return bytes([tag]) + length + content
+
+
+def _content(der: bytes, element: tuple[int, int, int]) -> bytes:
+    """The content bytes of an element from :func:`_children`."""
+    _, start, end = _tlv(der, element[1])
+    return der[start:end]
+
+
+def _oid(body: bytes) -> str:
+    """An OBJECT IDENTIFIER's content bytes in dotted form, e.g. ``1.2.840.10045.2.1``."""
+    arcs, value = [], 0
+    for byte in body:
+        value = value << 7 | byte & 0x7F
+        if not byte & 0x80:
+            arcs.append(value)
+            value = 0
+    if not arcs:
+        raise MalformedDERError("an OBJECT IDENTIFIER is empty; the certificate is malformed.")
+    top = min(arcs[0] // 40, 2)
+    return ".".join(str(arc) for arc in (top, arcs[0] - 40 * top, *arcs[1:]))
+
+
+def _key_algorithm(der: bytes) -> tuple[str, int | None, str | None]:
+    """The SPKI's algorithm OID, the tag of its parameters (None if absent), and their OID if they are one."""
+    start, end = spki_span(der)
+    _, content, stop = _tlv(der, start)
+    algorithm = _children(der, content, stop)[0]
+    parts = _children(der, *_tlv(der, algorithm[1])[1:])
+    if not parts or parts[0][0] != 0x06:
+        raise MalformedDERError("the key's AlgorithmIdentifier has no OID; the certificate is malformed.")
+    params = parts[1] if len(parts) > 1 else None
+    named = _oid(_content(der, params)) if params and params[0] == 0x06 else None
+    return _oid(_content(der, parts[0])), params[0] if params else None, named
+
+
+def key_problem(cert: x509.Certificate) -> str | None:
+    """Why the course cannot use ``cert``'s public key, in one sentence; None when it can.
+
+    An EC key must name its curve: a key that spells out the curve's parameters is refused even
+    when they are P-256's (cryptography reads those as P-256), because the CA/B Forum forbids it
+    and the CurveBall attack (CVE-2020-0601) hid a forged generator in them.
+    """
+    der = cert.public_bytes(serialization.Encoding.DER)
+    algorithm, params_tag, curve = _key_algorithm(der)
+    if algorithm == ID_EC_PUBLIC_KEY and params_tag != 0x06:
+        return ("the certificate's EC key spells out its curve's parameters instead of naming the curve, "
+                "which the CA/B Forum forbids and CurveBall (CVE-2020-0601) abused; reissue the certificate")
+    try:
+        cert.public_key()
+    except UnsupportedAlgorithm:
+        if algorithm == ID_EC_PUBLIC_KEY:
+            return (f"the certificate's EC key is on a curve the course cannot use (OID {curve}); use P-256, "
+                    "P-384 or P-521 and reissue the certificate")
+        return (f"the certificate's public key uses an algorithm the course cannot read (OID {algorithm}); "
+                "use an RSA, EC or Ed25519 key and reissue the certificate")
+    except ValueError:
+        return "the certificate's public key is malformed, so no client can use it; reissue the certificate"
+    return None
+
+
+def _raw_extensions(der: bytes) -> list[tuple[str, bool, bytes]]:
+    """(dotted OID, critical, the whole Extension element) for each extension, read from the DER."""
+    _, content, end = _tlv(der, 0)
+    tbs = _children(der, content, end)[0]
+    wrapper = [e for e in _children(der, *_tlv(der, tbs[1])[1:]) if e[0] == 0xA3]
+    if not wrapper:
+        return []
+    _, inner, _ = _tlv(der, wrapper[0][1])
+    out = []
+    for element in _children(der, *_tlv(der, inner)[1:]):
+        parts = _children(der, *_tlv(der, element[1])[1:])
+        critical = len(parts) == 3 and parts[1][0] == 0x01 and _content(der, parts[1]) != b"\x00"
+        out.append((_oid(_content(der, parts[0])), critical, der[element[1]:element[2]]))
+    return out
+
+
+def _parse_alone(der: bytes, extension: bytes):
+    """Parse one Extension element with cryptography, inside a copy of the certificate that carries only
+    that extension (the signature no longer matches; parsing never checks it). None if it does not parse."""
+    _, content, end = _tlv(der, 0)
+    tbs, *rest = _children(der, content, end)
+    fields = [der[s:e] for tag, s, e in _children(der, *_tlv(der, tbs[1])[1:]) if tag != 0xA3]
+    body = b"".join(fields) + _der(0xA3, _der(0x30, extension))
+    copy = _der(0x30, _der(0x30, body) + b"".join(der[s:e] for _, s, e in rest))
+    try:
+        with tolerating_serial_zero():
+            return x509.load_der_x509_certificate(copy).extensions[0].value
+    except (ValueError, x509.DuplicateExtension, IndexError):
+        return None
+
+
+def _label(oid: str) -> str:
+    return _SHORT_NAMES.get(oid) or EXTENSION_NAMES.get(oid, oid)
+
+
+def _read_extensions(cert: x509.Certificate, der: bytes) -> tuple[list[tuple[str, bool, object]], list[str]]:
+    """(OID, critical, value or None when malformed) for each extension, and a sentence per problem."""
+    try:
+        return [(e.oid.dotted_string, e.critical, e.value) for e in cert.extensions], []
+    except (ValueError, x509.DuplicateExtension):
+        pass  # read them one at a time, to name the one that is wrong
+    try:
+        raw = _raw_extensions(der)
+    except (MalformedDERError, IndexError):
+        return [], ["the certificate's list of extensions is malformed, so no client can read it; reissue "
+                    "the certificate"]
+    read = [(oid, critical, _parse_alone(der, element)) for oid, critical, element in raw]
+    problems = [f"the certificate's {_label(oid)} extension is malformed, so no client can read it; reissue "
+                "the certificate" for oid, _, value in read if value is None]
+    oids = [oid for oid, _, _ in read]
+    for oid in dict.fromkeys(o for o in oids if oids.count(o) > 1):
+        times = "twice" if oids.count(oid) == 2 else f"{oids.count(oid)} times"
+        problems.append(f"the certificate has the {_label(oid)} extension {times}, which RFC 5280 (4.2) "
+                        "forbids; reissue the certificate")
+    return read, problems or ["the certificate's extensions cannot be read together; reissue the certificate"]
+
+
 # --- the field table ------------------------------------------------------------------------------
 
 def _name(name: x509.Name) -> str:
@@ -254,21 +388,34 @@ def _extension_value(value) -> str:
     return type(value).__name__
 
 
-def _extensions(cert: x509.Certificate) -> tuple[Extension, ...]:
+def _extensions(read: list[tuple[str, bool, object]]) -> tuple[Extension, ...]:
+    """The extensions for the table; a value cryptography could not parse shows as ``(malformed)``."""
+    oids = [oid for oid, _, _ in read]
     out = []
-    for ext in cert.extensions:
-        dotted = ext.oid.dotted_string
-        out.append(Extension(EXTENSION_NAMES.get(dotted, dotted), dotted, ext.critical,
-                             _extension_value(ext.value)))
+    for oid, critical, value in read:
+        shown = MALFORMED if value is None else _extension_value(value)
+        if oids.count(oid) > 1:
+            shown += f" (this extension appears {oids.count(oid)} times)" if oids.count(oid) > 2 else \
+                " (this extension appears twice)"
+        out.append(Extension(EXTENSION_NAMES.get(oid, oid), oid, critical, shown))
     return tuple(out)
 
 
-def _san(cert: x509.Certificate) -> str:
-    try:
-        ext = cert.extensions.get_extension_for_class(x509.SubjectAlternativeName)
-    except x509.ExtensionNotFound:
+def _san(read: list[tuple[str, bool, object]]) -> str:
+    found = [value for oid, _, value in read if oid == "2.5.29.17"]
+    if not found:
         return "(none)"
-    return _general_names(ext.value)
+    return MALFORMED if found[0] is None else _general_names(found[0])
+
+
+def _read_name(read, whose: str, problems: list[str]) -> str:
+    """A name, or ``(malformed)`` and a problem when cryptography cannot decode it (invalid UTF-8, say)."""
+    try:
+        return _name(read())
+    except ValueError:
+        problems.append(f"the certificate's {whose} name is malformed (a value breaks its string type, such "
+                        "as invalid UTF-8), so no client can read it; reissue the certificate")
+        return MALFORMED
 
 
 @dataclass(frozen=True)
@@ -279,6 +426,8 @@ class Anatomy:
     extensions: tuple[Extension, ...]
     spki: tuple[int, int]
     der_length: int
+    #: One sentence per field that cannot be read or used (empty for a sound certificate).
+    problems: tuple[str, ...] = ()
 
     def __getitem__(self, name: str) -> str:
         for row in self.rows:
@@ -303,25 +452,45 @@ class Anatomy:
         return self.table()._repr_html_()
 
 
+def _key_row(cert: x509.Certificate, der: bytes, problem: str | None) -> str:
+    """The "Public key" value: its description, or what makes it unusable."""
+    if problem is None:
+        return key_description(cert.public_key())
+    algorithm, params_tag, curve = _key_algorithm(der)
+    if algorithm == ID_EC_PUBLIC_KEY and params_tag != 0x06:
+        return "(unusable: an EC key with explicit curve parameters, not a named curve)"
+    if algorithm == ID_EC_PUBLIC_KEY and curve:
+        return f"(unusable: an EC key on curve {curve})"
+    return f"(unusable: key algorithm {algorithm})"
+
+
 def anatomy(cert: x509.Certificate) -> Anatomy:
-    """Read every field of ``cert`` into an :class:`Anatomy` table."""
+    """Read every field of ``cert`` into an :class:`Anatomy` table; what cannot be read is in ``problems``."""
     if not isinstance(cert, x509.Certificate):
         raise NotCertificatesError(f"anatomy() needs an x509.Certificate, not a {type(cert).__name__}; "
                                    "load one with helpers.pem.load_certificates(path).")
     der = cert.public_bytes(serialization.Encoding.DER)
     start, end = spki_span(der)
     serial = serial_number(cert)
+    problems: list[str] = []
+    subject = _read_name(lambda: cert.subject, "subject", problems)
+    issuer = _read_name(lambda: cert.issuer, "issuer", problems)
+    read, extension_problems = _read_extensions(cert, der)
+    unusable_key = key_problem(cert)
+    if unusable_key:
+        problems.append(unusable_key)
     rows = [
         Field("Version", f"v{cert.version.value + 1}", "v3 is the version that allows extensions"),
-        Field("Subject", _name(cert.subject), "who the certificate is about"),
-        Field("Subject Alternative Name", _san(cert), "the host names it is valid for: what clients check"),
-        Field("Issuer", _name(cert.issuer), "who vouches for it (signed it)"),
+        Field("Subject", subject, "who the certificate is about"),
+        Field("Subject Alternative Name", _san(read), "the host names it is valid for: what clients check"),
+        Field("Issuer", issuer, "who vouches for it (signed it)"),
         Field("Serial number", f"{serial} (0x{serial:x})", "the issuer's unique number for it"),
         Field("Not before", f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S} UTC", "valid from"),
         Field("Not after", f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M:%S} UTC", "valid until"),
-        Field("Public key", key_description(cert.public_key()), "the key the subject proves it holds"),
+        Field("Public key", _key_row(cert, der, unusable_key), "the key the subject proves it holds"),
     ]
-    extensions = _extensions(cert)
+    problems += extension_problems
+    extensions = _extensions(read)
     for ext in extensions:
         flag = "critical" if ext.critical else "not critical"
         meaning = EXTENSION_MEANINGS.get(ext.oid, "an extension")
@@ -329,14 +498,15 @@ def anatomy(cert: x509.Certificate) -> Anatomy:
                           f"{meaning}; critical: a client that does not understand it must reject the "
                           "certificate" if ext.critical else meaning))
     algorithm = getattr(cert.signature_algorithm_oid, "_name", cert.signature_algorithm_oid.dotted_string)
+    pin = "(none: the key is unusable)" if unusable_key else spki_pin(cert)
     rows += [
         Field("Signature algorithm", algorithm, "how the issuer signed the fields above"),
         Field("SHA-256 fingerprint", _colon_hex(hashlib.sha256(der).digest()),
               "SHA-256 of the whole certificate: a certificate pin's digest, in hex"),
-        Field("SPKI pin (SHA-256)", spki_pin(cert), "hash of the public key info: what apps pin"),
+        Field("SPKI pin (SHA-256)", pin, "hash of the public key info: what apps pin"),
         Field("SPKI in DER", f"bytes {start}..{end - 1} of {len(der)}", "where the pinned bytes sit"),
     ]
-    return Anatomy(tuple(rows), extensions, (start, end), len(der))
+    return Anatomy(tuple(rows), extensions, (start, end), len(der), tuple(problems))
 
 
 @dataclass(frozen=True)

@@ -64,4 +64,8 @@ def parse_when(text: str) -> _dt.datetime:
             ) from None
     if value.tzinfo is None:
         value = value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-05:00 is past the last instant Python can hold
+        raise ClockError(f"{text!r} falls outside the years 1 to 9999 once converted to UTC; give a date "
+                         "inside that range.") from None

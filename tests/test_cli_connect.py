@@ -1,9 +1,14 @@
-"""``python -m helpers connect`` and ``python -m helpers attacks``: exit codes 0 / 1 / 2."""
+"""``python -m helpers connect``, ``handshake`` and ``attacks``: exit codes 0 / 1 / 2."""
 
 from __future__ import annotations
 
+import os
+import socket
 import subprocess
 import sys
+import threading
+import time
+from pathlib import Path
 
 import pytest
 
@@ -99,3 +104,167 @@ def test_attacks_command_prints_the_scoreboard():
     lines = done.stdout.splitlines()
     assert lines[0].split()[:3] == ["client", "attack", "verdict"]
     assert sum("connected" in line for line in lines) == 4 and sum(" refused " in line for line in lines) == 4
+
+
+# --- hostile targets, network failures and exit codes (issue 16) --------------------------------------
+# Whole commands in a child process: the exit code, one sentence on stderr, no traceback, under 5 s.
+
+ROOT = Path(__file__).resolve().parents[1]
+ROOTS = str(ROOT / "data" / "certs" / "yourapp-root.pem")
+
+
+def run_timed(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, encoding="utf-8", errors="replace")
+    assert time.monotonic() - started < 5, args
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def one_error(done: subprocess.CompletedProcess, code: int = 2) -> str:
+    lines = done.stderr.splitlines()
+    assert done.returncode == code and len(lines) == 1 and done.stdout == "", (done.stdout, done.stderr)
+    assert lines[0].startswith("error: ") and lines[0].endswith("."), lines[0]
+    return lines[0]
+
+
+LONG = "a" * 300
+
+
+@pytest.mark.parametrize("argv, message", [
+    (["a..b:443"], "empty label"),
+    ([f"{LONG}:443"], "longer than 253"),
+    ([f"{'a' * 64}.example:443"], "longer than 63"),
+    (["127.0.0.1:²"], "HOST:PORT"),
+    (["127.0.0.1:٤٤٣"], "HOST:PORT"),
+    (["::1:443"], "brackets"),
+    (["[api.yourapp.com]:443"], "brackets"),
+    (["exa mple.com:443"], "letters, digits"),
+    (["--", "-a.example:443"], "starts or ends with '-'"),
+    (["127.0.0.1:443", "--servername", "a..b"], "--servername"),
+    (["127.0.0.1:443", "--servername", LONG], "--servername"),
+    (["127.0.0.1:443", "--servername", ""], "--servername is empty"),
+    (["127.0.0.1:443", "--servername", "api.yourapp.com\x1b[2J"], "--servername"),
+    (["127.0.0.1:443", "--timeout", "0"], "--timeout"),
+    (["127.0.0.1:443", "--timeout", "nan"], "--timeout"),
+    (["127.0.0.1:443", "--timeout", "soon"], "--timeout"),
+])
+def test_a_target_the_command_cannot_use_is_one_sentence_and_exit_2(argv, message):
+    line = one_error(run_timed("connect", "--roots", ROOTS, *argv))
+    assert message in line and "\x1b" not in line
+
+
+def _listener(behaviour):
+    """A loopback TCP server that accepts one connection and does ``behaviour(conn)``; yields its port."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+
+    def serve():
+        with listener:
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                return
+            with conn:
+                behaviour(conn)
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, port, thread
+
+
+def test_a_closed_port_could_not_run_exit_2():
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    listener.close()  # nothing listens there now
+    line = one_error(run_timed("connect", f"127.0.0.1:{port}", "--roots", ROOTS))
+    assert f"nothing is listening on 127.0.0.1 port {port}" in line
+
+
+def test_a_server_that_is_not_tls_could_not_run_exit_2():
+    def http(conn):
+        conn.recv(4096)
+        conn.sendall(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+
+    listener, port, thread = _listener(http)
+    line = one_error(run_timed("connect", f"127.0.0.1:{port}", "--roots", ROOTS))
+    thread.join(5)
+    assert "does not speak TLS" in line and "_ssl.c" not in line and "[SSL" not in line
+
+
+def test_a_server_that_never_answers_is_a_timeout_exit_2():
+    stop = threading.Event()
+    listener, port, thread = _listener(lambda conn: stop.wait(10))
+    try:
+        line = one_error(run_timed("connect", f"127.0.0.1:{port}", "--roots", ROOTS, "--timeout", "0.5"))
+    finally:
+        stop.set()
+        thread.join(5)
+    assert "did not answer the TLS handshake within 0.5 s" in line
+
+
+def test_a_pin_mismatch_is_a_verdict_exit_1_on_stdout(server):
+    backup = spki_pin(course_pki().backup_key.public_key())
+    done = run_timed("connect", f"127.0.0.1:{server.port}", "--servername", HOST, "--roots", ROOTS, "--pin", backup)
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.startswith("refused: no pin matched the verified chain")
+
+
+def test_a_validation_failure_is_a_verdict_exit_1(server):
+    done = run_timed("connect", f"127.0.0.1:{server.port}", "--servername", "www.yourapp.com", "--roots", ROOTS)
+    assert done.returncode == 1 and done.stderr == ""
+    assert done.stdout.startswith("refused: certificate validation failed")
+
+
+def test_connect_says_where_a_name_resolved(server):
+    done = run_timed("connect", f"localhost:{server.port}", "--servername", HOST, "--roots", ROOTS)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert lines[0] == "resolved localhost to 127.0.0.1"
+    assert lines[1].startswith(f"connected to {HOST} at 127.0.0.1 port {server.port} (TLSv1.3)")
+
+
+def test_help_states_the_scope_and_the_exit_codes():
+    text = " ".join(run_timed("connect", "--help").stdout.split())
+    assert "resolves and dials any host you give it, on any network" in text and "loopback" in text
+    for code in ("0 connected", "1 refused", "2 could not run"):
+        assert code in text
+
+
+def test_names_from_the_server_are_escaped_on_the_terminal():
+    from helpers.pki.ca import SERVER_AUTH, Issued, _leaf_extensions, subject_name
+    from helpers.pki.keys import key_from_label
+
+    pki = course_pki()
+    key = key_from_label("hostile server key")
+    cert = pki.intermediate.sign(subject_name("\x1b]0;owned\x07api"), key.public_key(), 7001,
+                                 pki.leaf.cert.not_valid_before_utc, pki.leaf.cert.not_valid_after_utc,
+                                 _leaf_extensions([HOST], SERVER_AUTH))
+    hostile = Issued("hostile", cert, key, (pki.intermediate.cert,), pki.root.cert)
+    with HTTPSServer(hostile, token=API_TOKEN) as running:
+        done = run_timed("connect", f"127.0.0.1:{running.port}", "--servername", HOST, "--roots", ROOTS)
+    assert done.returncode == 0 and "\x1b" not in done.stdout and "\x07" not in done.stdout
+    assert "\\x1b]0;owned\\x07api" in done.stdout
+
+
+# --- handshake ------------------------------------------------------------------------------------------
+
+def test_handshake_fail_honours_suite():
+    done = run_timed("handshake", "--fail", "wrong-host", "--suite", "TLS_CHACHA20_POLY1305_SHA256")
+    assert done.returncode == 1 and done.stderr == ""
+    assert "TLS 1.3, TLS_CHACHA20_POLY1305_SHA256" in done.stdout
+    assert "cipher_suites: TLS_CHACHA20_POLY1305_SHA256," in done.stdout  # the only TLS 1.3 suite offered
+
+
+def test_handshake_suite_with_tls12_is_one_sentence():
+    for fail in ([], ["--fail", "unknown-ca"]):
+        line = one_error(run_timed("handshake", *fail, "--tls12", "--suite", "TLS_AES_128_GCM_SHA256"))
+        assert line == ("error: --suite picks a TLS 1.3 cipher suite, so it cannot be combined with --tls12; "
+                        "drop one of them.")
+
+
+def test_handshake_on_a_cp1252_console_does_not_crash():
+    done = run_timed("handshake", env={"PYTHONIOENCODING": "cp1252"})
+    assert done.returncode == 0 and done.stderr == ""
+    assert "client \\u2192 server" in done.stdout  # →, escaped because cp1252 has no arrow

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
+import time
+from pathlib import Path
 
 import pytest
 
@@ -26,9 +29,17 @@ def test_help_lists_every_registered_command():
         assert name in out.stdout
 
 
-def test_no_command_prints_help_and_exits_2(capsys):
+def test_no_command_prints_usage_and_one_sentence_to_stderr_and_exits_2(capsys):
     assert main([]) == 2
-    assert "commands" in capsys.readouterr().out
+    out, err = capsys.readouterr()
+    assert out == ""
+    usage, sentence = err.splitlines()
+    assert usage.startswith("usage: python -m helpers") and sentence.startswith("error: give a command")
+
+
+def test_no_command_in_a_child_process_prints_to_stderr():
+    done = run()
+    assert done.returncode == 2 and done.stdout == "" and "usage: python -m helpers" in done.stderr
 
 
 def test_doctor_passes_here_without_printing_versions():
@@ -68,3 +79,66 @@ def test_version_tuple(text, expected):
 
 def test_loopback_check_really_sends_data():
     assert doctor.check_loopback().ok
+
+
+# --- the command line as a whole (issue 16) ------------------------------------------------------------
+
+ROOT = Path(__file__).resolve().parents[1]
+LEAF, ROOTS = ROOT / "data/certs/api.yourapp.com.pem", ROOT / "data/certs/yourapp-root.pem"
+
+
+def run_timed(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, capture_output=True, text=True,
+                          timeout=60, env={**os.environ, **(env or {})}, encoding="utf-8", errors="replace")
+    assert time.monotonic() - started < 5, args
+    assert "Traceback" not in done.stderr, done.stderr
+    return done
+
+
+def one_error(done: subprocess.CompletedProcess) -> str:
+    lines = done.stderr.splitlines()
+    assert done.returncode == 2 and len(lines) == 1, done.stderr
+    assert lines[0].startswith("error: ") and lines[0].endswith("."), lines[0]
+    return lines[0]
+
+
+@pytest.mark.parametrize("when, message", [
+    ("", "--at is empty"),
+    ("   ", "--at is empty"),
+    ("9999-12-31T23:59:59-05:00", "outside the years 1 to 9999"),
+    ("0001-01-01T00:00+05:00", "outside the years 1 to 9999"),
+])
+def test_at_that_is_empty_or_past_the_calendar_is_one_sentence(when, message):
+    done = run_timed("verify", str(LEAF), "--host", "api.yourapp.com", "--roots", str(ROOTS), "--at", when)
+    assert message in one_error(done) and done.stdout == ""
+
+
+def test_an_argparse_complaint_is_one_sentence_too():
+    line = one_error(run_timed("verify", str(LEAF)))
+    assert "--host" in line and "python -m helpers verify --help" in line
+
+
+def test_doctor_on_a_cp1252_console_prints_escapes_instead_of_crashing():
+    done = run_timed("doctor", env={"PYTHONIOENCODING": "cp1252"})
+    assert done.returncode == 0 and done.stderr == ""
+    assert done.stdout.splitlines()[0].startswith("\\u2713 ")  # ✓, spelled so cp1252 can write it
+
+
+def test_an_error_naming_a_hostile_file_name_is_escaped(tmp_path):
+    path = tmp_path / "\x1b[2Jcert.pem"
+    done = run_timed("inspect", str(path))
+    assert "\x1b" not in one_error(done) and "\\x1b[2Jcert.pem" in done.stderr
+
+
+def test_an_internal_error_is_one_sentence_with_its_own_exit_code(monkeypatch, capsys):
+    from helpers.cli import INTERNAL_ERROR
+    from helpers.cli import inspect as inspect_command
+
+    def broken(args):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr(inspect_command, "run", broken)
+    assert main(["inspect", str(LEAF)]) == INTERNAL_ERROR  # not 1 (a verdict) nor 2 (bad input)
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "internal error (ZeroDivisionError)" in err and "boom" not in err

@@ -198,7 +198,10 @@ def test_subjects_are_written_as_the_jdk_writes_them(java, tmp_path):
                    rdn([a(NameOID.SERIAL_NUMBER, "123")]), rdn([a(x509.ObjectIdentifier("1.2.3.4"), "odd")]),
                    rdn([a(NameOID.LOCALITY_NAME, "Zürich; #1 <x>")])]),
     ]
-    certs = [_self_signed(name) for name in names] + [e.cert for e in course_pki().entries if e.cert]
+    # The JDK refuses a key with explicit curve parameters ("Only named ECParameters supported"),
+    # as the Web PKI does: the course's CurveBall leaf is left out.
+    certs = [_self_signed(name) for name in names] + [e.cert for e in course_pki().entries
+                                                       if e.cert and e.stem != "gallery-explicit-curve"]
     path = tmp_path / "subjects.pem"
     path.write_bytes(chain_pem(certs))
     assert [_unescape(line) for line in java("--subjects", str(path))] == \

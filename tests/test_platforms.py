@@ -246,8 +246,16 @@ def test_cli_answers_hostile_files_without_a_traceback(name, tmp_path):
             assert done.stderr.startswith("error: ") and done.stderr.count("\n") == 1, done.stderr
 
 
-def test_read_config_refuses_a_device_and_a_folder(tmp_path):
-    with pytest.raises(ConfigError, match="larger than"):
+def test_read_config_refuses_a_device_a_fifo_a_folder_and_a_big_file(tmp_path):
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    with pytest.raises(ConfigError, match="FIFO"):
+        read_config(fifo)  # never blocks waiting for a writer
+    big = tmp_path / "big.xml"
+    big.write_bytes(b" " * (2 * 1024 * 1024))
+    with pytest.raises(ConfigError, match="larger than 1 MB"):
+        read_config(big)
+    with pytest.raises(ConfigError, match="a device, not a regular file"):
         read_config("/dev/zero")
     with pytest.raises(ConfigError, match="folder"):
         read_config(tmp_path)

@@ -34,7 +34,5 @@ def run(args) -> int:
     from ..platforms import module, policy_from_json
     from ..platforms.policy import read_config
 
-    data = read_config(args.policy)
-    text = data.decode("utf-8", "replace") if isinstance(data, bytes) else data
-    print(module(args.platform).generate(policy_from_json(text)), end="")
+    print(module(args.platform).generate(policy_from_json(read_config(args.policy))), end="")
     return 0

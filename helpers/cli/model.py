@@ -36,7 +36,6 @@ def run(args) -> int:
     from ..pem import load_certificates
     from ..platforms import detect, module
     from ..platforms.policy import read_config
-    from ..show import printable
     from ..trust_store import load_roots
     from ..validation.names import parse_host
 
@@ -48,7 +47,7 @@ def run(args) -> int:
     chain = load_certificates(args.chain)
     roots = load_certificates(args.roots) if args.roots else list(load_roots())
     user_roots = load_certificates(args.user_roots) if args.user_roots else []
-    at = clock.parse_when(args.at) if args.at else clock.now()
+    at = clock.parse_when(args.at) if args.at is not None else clock.now()
     decision = mod.model(policy, args.host, chain, roots, user_roots, at)
-    print(json.dumps(decision.as_json(), indent=2) if args.json else printable(decision.text()))
+    print(json.dumps(decision.as_json(), indent=2) if args.json else decision.text())  # main escapes it
     return 0 if decision.connects else 1

@@ -26,10 +26,12 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.x509 import verification
 from cryptography.x509.oid import NameOID
 
+from .. import der
 from ..errors import BadInputError
-from ..pem import host_general_name, short_name
+from ..pem import CertificateFileError, host_general_name, read_regular_file, short_name
 from ..pinning.pins import Pin, PinError, cert_pin, parse_pin, spki_pin
-from ..show import Shown, Table
+from ..show import Shown, Table, printable
+from ..validation.names import is_dns_name
 
 __all__ = [
     "MAX_CONFIG_BYTES", "POOLED_ISSUERS", "PLATFORM_NAMES", "STAGES",
@@ -42,7 +44,7 @@ __all__ = [
 PLATFORM_NAMES = ("android", "ios", "trustkit", "okhttp", "dart")
 
 #: Larger files are refused before parsing: no real pinning configuration comes near this.
-MAX_CONFIG_BYTES = 1_000_000
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class ConfigError(BadInputError):
@@ -204,19 +206,10 @@ def read_config(path: str | os.PathLike) -> bytes:
     At most :data:`MAX_CONFIG_BYTES` are read, so ``/dev/zero`` or a 10 GB file is refused at once
     instead of filling memory.
     """
-    path = Path(path)
     try:
-        with path.open("rb") as handle:
-            data = handle.read(MAX_CONFIG_BYTES + 1)
-    except IsADirectoryError:
-        raise ConfigError(f"{str(path)!r} is a folder; pass the configuration file inside it") from None
-    except OSError as exc:
-        raise ConfigError(f"cannot read {str(path)!r} ({exc.strerror or exc}); check the path and try "
-                          "again") from None
-    if len(data) > MAX_CONFIG_BYTES:
-        raise ConfigError(f"{path.name} is larger than {MAX_CONFIG_BYTES // 1_000_000} MB, far more than any "
-                          "pinning configuration; pass the configuration file itself")
-    return data
+        return read_regular_file(Path(path), MAX_CONFIG_BYTES, kind="configuration file")
+    except CertificateFileError as exc:  # the same sentence, as the error a configuration reader raises
+        raise ConfigError(str(exc).rstrip(".")) from None
 
 
 def too_big(text: str | bytes) -> None:
@@ -251,7 +244,12 @@ def policy_from_json(data: Any, platform: str = "neutral") -> Policy:
     A pin may also be ``{"pin": base64, "role": "ca"}`` (or ``"leaf"``): iOS pins CA and leaf keys
     in separate lists, and a pin without a role is written as a leaf identity there.
     """
-    if isinstance(data, (str, bytes)):
+    if isinstance(data, bytes):
+        try:
+            data = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise PolicyFileError("the policy is not UTF-8 text; save it as UTF-8 JSON") from None
+    if isinstance(data, str):
         try:
             data = json.loads(data)
         except (ValueError, RecursionError):
@@ -270,7 +268,11 @@ def _neutral_domain(item: Any, number: int) -> DomainRule:
     where = f"domain {number}"
     if not isinstance(item, dict) or not isinstance(item.get("name"), str) or not item["name"].strip():
         raise PolicyFileError(f'{where} needs a "name" that is a host name, such as "api.example.com"')
-    name = item["name"].strip().lower().rstrip(".")
+    name = item["name"].strip().lower().removesuffix(".")
+    if not is_dns_name(name):
+        raise PolicyFileError(f"{where}: {printable(name)!r} is not a host name (letters, digits and hyphens in "
+                              'dot-separated labels, no wildcard: use "include_subdomains"); write one such as '
+                              '"api.example.com"')
     subdomains = item.get("include_subdomains", False)
     pins = item.get("pins")
     if not isinstance(subdomains, bool):
@@ -307,10 +309,21 @@ def _neutral_pin(item: Any, where: str) -> PinEntry:
 
 def label_of(index: int, chain: Sequence[x509.Certificate]) -> str:
     """``leaf``, ``intermediate`` or ``root`` for position ``index`` of a leaf-first chain."""
-    cert = chain[index]
     if index == 0:
         return "leaf"
-    return "root" if cert.subject == cert.issuer else "intermediate"
+    return "root" if _self_issued(chain[index]) else "intermediate"
+
+
+def _raw_name(cert: x509.Certificate, which: str) -> bytes:
+    """A name as signed, compared byte for byte (cryptography raises on names that do not decode)."""
+    try:
+        return der.raw_name(cert, which)
+    except der.DERError:
+        return b""
+
+
+def _self_issued(cert: x509.Certificate) -> bool:
+    return _raw_name(cert, "subject") == _raw_name(cert, "issuer") != b""
 
 
 def pin_positions(pin: Pin, chain: Sequence[x509.Certificate]) -> list[int]:
@@ -327,10 +340,11 @@ def complete_chain(chain: Sequence[x509.Certificate],
     whose root is not among them is returned as served.
     """
     chain = list(chain)
-    if not chain or chain[-1].subject == chain[-1].issuer:
+    if not chain or _self_issued(chain[-1]):
         return chain
+    wanted = _raw_name(chain[-1], "issuer")
     for root in _known_roots() if anchors is None else anchors:
-        if root.subject == chain[-1].issuer:
+        if _raw_name(root, "subject") == wanted:
             try:
                 chain[-1].verify_directly_issued_by(root)
             except (ValueError, TypeError, InvalidSignature):
@@ -357,6 +371,9 @@ def validate_chain(chain: Sequence[x509.Certificate], host: str, roots: Iterable
     roots = list(roots)
     if not chain:
         return None, "the server sent no certificate"
+    unreadable = _unreadable(chain)
+    if unreadable:
+        return None, unreadable
     if not roots:
         return None, "no trust anchor is trusted here, so no chain can validate"
     builder = verification.PolicyBuilder().store(verification.Store(roots)).time(at)
@@ -368,6 +385,18 @@ def validate_chain(chain: Sequence[x509.Certificate], host: str, roots: Iterable
         return list(verifier.verify(chain[0], list(chain[1:]))), ""
     except verification.VerificationError as exc:
         return None, f"the chain does not validate for {host}: {_plain(str(exc))}"
+
+
+def _unreadable(chain: Sequence[x509.Certificate]) -> str:
+    """Why the course cannot read a certificate's names, or '' (cryptography decodes them lazily)."""
+    for position, cert in enumerate(chain, 1):
+        for which in ("subject", "issuer"):
+            try:
+                getattr(cert, which).rfc4514_string()
+            except ValueError:
+                return (f"certificate {position} of the chain has a {which} name that does not decode (not valid "
+                        "UTF-8, say); the model cannot read it, so it refuses rather than guess")
+    return ""
 
 
 def _plain(message: str) -> str:
@@ -412,12 +441,15 @@ POOLED_ISSUERS: dict[str, str] = {
 
 def pooled_issuer(cert: x509.Certificate) -> str | None:
     """The :data:`POOLED_ISSUERS` key whose name starts the certificate's organisation, if any."""
-    org = _organisation(cert.subject)
+    org = _organisation(cert)
     return next((name for name in POOLED_ISSUERS if org.startswith(name)), None)
 
 
-def _organisation(name: x509.Name) -> str:
-    values = name.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+def _organisation(cert: x509.Certificate) -> str:
+    try:
+        values = cert.subject.get_attributes_for_oid(NameOID.ORGANIZATION_NAME)
+    except ValueError:  # a name that does not decode has no organisation we can read
+        return ""
     return str(values[0].value) if values else ""
 
 
