@@ -18,13 +18,34 @@ answer it expects.
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 NOT_ATTEMPTED = ...
 
-__all__ = ["NOT_ATTEMPTED", "Question", "Wrong"]
+__all__ = ["NOT_ATTEMPTED", "Question", "Wrong", "echo", "whole_number"]
+
+
+def whole_number(answer: Any) -> int | None:
+    """``answer`` as an int when it is a whole number in any form (numpy integers, 294.0), else None.
+
+    A bool is not a number here: ``True`` is never the answer to "how many".
+    """
+    if isinstance(answer, bool):
+        return None
+    if isinstance(answer, numbers.Integral):
+        return int(answer)
+    if isinstance(answer, numbers.Real) and float(answer).is_integer():
+        return int(answer)
+    return None
+
+
+def echo(answer: Any, limit: int = 60) -> str:
+    """A learner's answer quoted in feedback: one line, at most ``limit`` characters."""
+    text = repr(answer).replace("\n", " ")
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 class Wrong(Exception):
@@ -73,8 +94,11 @@ class Question:
         return f"✓ {self.name}: correct. {message}".rstrip()
 
     def hint(self, n: int = 1) -> None:
-        """Print hint number ``n`` (1 is the gentlest)."""
-        n = max(1, min(int(n), len(self.hints)))
+        """Print hint number ``n`` (1 is the gentlest); anything that is not a number shows hint 1."""
+        try:
+            n = max(1, min(int(n), len(self.hints)))
+        except (TypeError, ValueError, OverflowError):
+            n = 1
         more = f" (more: ex.{self.name}.hint({n + 1}))" if n < len(self.hints) else ""
         print(f"Hint {n}/{len(self.hints)} for {self.name}: {self.hints[n - 1]}{more}")
 
@@ -110,6 +134,7 @@ def choice(expected: str, options: dict[str, str], success: str = "") -> Callabl
             return success
         if key in {k.upper() for k in options}:
             raise Wrong(next(v for k, v in options.items() if k.upper() == key))
-        raise Wrong(f"Answer with one of {', '.join(sorted(options) + [expected])}, as a string.")
+        # the options in their own order: never the right one last (typing "?" must reveal nothing)
+        raise Wrong(f"Answer with one of {', '.join(sorted({*options, expected}))}, as a string.")
 
     return checker

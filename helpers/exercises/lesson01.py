@@ -9,7 +9,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..anatomy import spki_span
 from ..pki import course_pki
-from . import Question, Wrong, choice
+from . import Question, Wrong, choice, whole_number
 
 q1 = Question(
     name="q1",
@@ -32,7 +32,8 @@ def _rsa_leaf() -> x509.Certificate:
 
 
 def _check_spki_length(answer) -> str:
-    if not isinstance(answer, int) or isinstance(answer, bool):
+    answer = whole_number(answer)
+    if answer is None:
         raise Wrong("Answer with a whole number of bytes (an int), such as 42.")
     cert = _rsa_leaf()
     start, end = spki_span(cert)

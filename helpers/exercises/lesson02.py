@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ..pinning.pins import Pin, PinError, parse_pin, spki_pin
 from ..trust_store import find_root, load_roots
-from . import Question, Wrong, choice
+from . import Question, Wrong, choice, whole_number
 
 
 def _expiry_counts() -> dict[str, int]:
@@ -23,7 +23,8 @@ def _expiry_counts() -> dict[str, int]:
 
 
 def _check_expire_before_x1(answer) -> str:
-    if not isinstance(answer, int) or isinstance(answer, bool):
+    answer = whole_number(answer)
+    if answer is None:
         raise Wrong("Answer with a whole number (an int) that you compute from the roots' not_valid_after_utc.")
     counts = _expiry_counts()
     if answer == counts["before"]:

@@ -5,9 +5,14 @@ from __future__ import annotations
 import base64
 import hashlib
 
+from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
-from ..pinning.pins import PinError, PinSet, cert_pin, spki_pin
+from ..attacks.scenarios import ATTACKS, CHAIN_STUFFING
+from ..course import HOST
+from ..pem import short_name
+from ..pinning.client import Refused, rebuild_verified_chain
+from ..pinning.pins import Pin, PinError, PinSet, cert_pin, spki_pin
 from ..pinning.renewal import Event, event_chain, survives
 from ..pki import course_pki
 from . import Question, Wrong, choice
@@ -55,12 +60,51 @@ q1 = Question(
 )
 
 
-def _check_rotation_pins(answer) -> str:
-    pki = course_pki()
+def _as_pin_set(answer) -> PinSet:
+    """A PinSet, a list of pins (text or Pin) or one pin, as a PinSet."""
+    if isinstance(answer, PinSet):
+        return answer
     try:
-        pins = PinSet(pins=tuple([answer] if isinstance(answer, str) else answer))
+        return PinSet(pins=tuple([answer] if isinstance(answer, str) else answer))
     except PinError as why:
         raise Wrong(f"One of those is not a pin: {why}") from None
+    except TypeError:
+        raise Wrong("Give a list of pins, e.g. [spki_pin(...), ...], or a PinSet.") from None
+
+
+def _a_ca_key(pins: PinSet) -> str | None:
+    """The name of a course CA whose key is among the pins, if any."""
+    for entry in course_pki().entries:
+        cert = entry.cert
+        if cert is None or not _is_ca(cert):
+            continue
+        if Pin.of_spki(cert) in pins:
+            return short_name(cert)
+    return None
+
+
+def _is_ca(cert) -> bool:
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (x509.ExtensionNotFound, ValueError):
+        return False
+
+
+def _attack_that_reads_the_token(pins: PinSet) -> str | None:
+    """The first of lesson 05's attacks (and chain stuffing) that these pins let through, if any."""
+    for item in (*ATTACKS, CHAIN_STUFFING):
+        try:
+            built = rebuild_verified_chain(item.chain(), item.device_roots(), HOST)
+        except Refused:
+            continue  # the device refuses this chain before any pin is checked
+        if pins.matches(built):
+            return item.title
+    return None
+
+
+def _check_rotation_pins(answer) -> str:
+    pki = course_pki()
+    pins = _as_pin_set(answer)
     if not survives(pins, pki.leaf.chain):
         kinds = " They look like certificate pins; use spki_pin(...)." if _are_cert_pins(pins) else ""
         raise Wrong(f"These pins do not match even today's chain, so the app is locked out now.{kinds}")
@@ -68,9 +112,15 @@ def _check_rotation_pins(answer) -> str:
                          ("the planned rekey onto the backup key", event_chain(Event.PLANNED_REKEY))):
         if not survives(pins, chain):
             raise Wrong(f"These pins lock the app out after {label}.")
-    if survives(pins, pki.misissued_leaf.chain):
-        raise Wrong("These pins survive, but they also accept the mis-issued certificate: a pin on a "
-                    "CA's key trusts everything that CA signs. Pin keys only you hold.")
+    ca = _a_ca_key(pins)
+    if ca:
+        raise Wrong(f"These pins survive both changes, but one is the key of {ca}, a CA: a pin on a CA's key "
+                    "trusts everything that CA signs, so a certificate mis-issued under it for your name would pass. "
+                    "Pin keys only you hold.")
+    leak = _attack_that_reads_the_token(pins)
+    if leak:
+        raise Wrong(f"These pins survive both changes, but they let an attack read the token: {leak}. A pin "
+                    "on a CA's key trusts everything that CA signs; pin keys only you hold.")
     return "Your own current key plus a backup key you generated in advance survive both changes."
 
 

@@ -16,7 +16,7 @@ from ..pinning.strategy import Strategy
 from ..rotation import Cert, Release, Timeline, Users, scenario, simulate
 from ..rotation.model import as_date
 from ..rotation.scenarios import REKEY_DAY, START
-from . import Question, Wrong
+from . import Question, Wrong, whole_number
 
 Q1_ROTATION = dt.date(2027, 3, 1)
 Q1_REVIEW, Q1_USERS, Q1_TARGET = 3, Users(half_life_days=7, never_update=0.002), 0.005
@@ -92,7 +92,8 @@ def q3_tradeoff(days: int) -> tuple[int, float]:
 
 
 def _q3(answer) -> str:
-    if isinstance(answer, bool) or not isinstance(answer, int) or not 1 <= answer <= 730:
+    answer = whole_number(answer)
+    if answer is None or not 1 <= answer <= 730:
         raise Wrong("answer with a whole number of days between 1 and 730.")
     lasts, unprotected = q3_tradeoff(answer)
     facts = f"with {answer} days the lockout lasts {lasts} days and a median {unprotected:.1%} run unprotected"
