@@ -5,6 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
+LAB_STAMP := $(VENV)/.installed-lab
 HOST := 127.0.0.1
 PORT ?= 8888
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval_sanitize.cfg
@@ -24,24 +25,34 @@ $(PY):
 # Reinstall only when pyproject.toml is newer than the last install. uv (fetched into a
 # throwaway folder, so it never lands in .venv) installs in about a quarter of pip's time;
 # where it cannot be had or fails (a custom package index, say), pip does the same install.
-$(STAMP): pyproject.toml | $(PY)
+# `make lab` installs the course alone; `make test` adds the test tools ([test]: pytest,
+# hypothesis, ruff and Playwright, about 200 MB that a learner does not need).
+define install
 	@tmp=$$(mktemp -d); \
 	if $(PY) -m pip install --quiet --disable-pip-version-check --target "$$tmp" uv >/dev/null 2>&1 \
-	   && "$$tmp/bin/uv" pip install --quiet --python $(PY) --compile-bytecode -e '.[test]'; then \
-	    echo "installed the course into $(VENV) (with uv)"; \
+	   && "$$tmp/bin/uv" pip install --quiet --python $(PY) --compile-bytecode -e '$(1)'; then \
+	    echo "installed $(1) into $(VENV) (with uv)"; \
 	else \
-	    echo "installing the course into $(VENV) with pip"; \
-	    $(PY) -m pip install --quiet --disable-pip-version-check -e '.[test]' || { rm -rf "$$tmp"; exit 1; }; \
+	    echo "installing $(1) into $(VENV) with pip"; \
+	    $(PY) -m pip install --quiet --disable-pip-version-check -e '$(1)' || { rm -rf "$$tmp"; exit 1; }; \
 	fi; \
 	rm -rf "$$tmp"
 	@# Cache the course's own bytecode: where PYTHONDONTWRITEBYTECODE is set, every command would
 	@# otherwise recompile helpers/ at each start (about 30 ms of a 150 ms budget).
 	@$(PY) -m compileall -q helpers >/dev/null
-	@touch $(STAMP)
+endef
+
+$(LAB_STAMP): pyproject.toml | $(PY)
+	$(call install,.)
+	@touch $(LAB_STAMP)
+
+$(STAMP): pyproject.toml | $(PY)
+	$(call install,.[test])
+	@touch $(STAMP) $(LAB_STAMP)
 
 setup: $(STAMP)
 
-lab: setup
+lab: $(LAB_STAMP)
 	@if [ "$$(id -u)" = 0 ]; then root=--allow-root; fi; \
 	$(PY) -m jupyter lab --ip=$(HOST) --port=$(PORT) $$root \
 	    --ServerApp.default_url=/lab/tree/notebooks/00_start_here.ipynb
