@@ -15,7 +15,7 @@ matplotlib.use("Agg")
 
 
 @pytest.mark.parametrize("question, right, wrongs", [
-    (ex.q1, ["www.yourapp.com", " WWW.yourapp.com. "], ["api.yourapp.com", "example.com"]),
+    (ex.q1, ["status.yourapp.com", " STATUS.yourapp.com. "], ["www.yourapp.com", "api.yourapp.com", "example.com"]),
     (ex.q2, ["Certificate", "certificate message"], ["CertificateVerify", "ServerHello", "chain"]),
     (ex.q3, ["B", "b"], ["A", "C", "D", "E"]),
 ])

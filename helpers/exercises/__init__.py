@@ -19,13 +19,15 @@ answer it expects.
 from __future__ import annotations
 
 import numbers
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 NOT_ATTEMPTED = ...
 
-__all__ = ["NOT_ATTEMPTED", "Question", "Wrong", "echo", "whole_number"]
+__all__ = ["NOT_ATTEMPTED", "Question", "Wrong", "choice", "echo", "kind_of", "labelled_choice", "letter",
+           "whole_number"]
 
 
 def whole_number(answer: Any) -> int | None:
@@ -110,6 +112,65 @@ class Question:
         return f"<Question {self.name}: {self.status}>"
 
 
+#: Characters: no option or label is longer, so a longer answer is none of them.
+_LONGEST = 300
+
+
+def _words(text: str) -> str:
+    """Lower case, every run of punctuation and space as one space: 'TLS:\\nvalidation' -> 'tls validation'."""
+    return " ".join(re.sub(r"[^0-9a-z]+", " ", text.lower()).split())
+
+
+def kind_of(answer: Any) -> str:
+    """'an int', 'a dict': what the learner gave, for feedback."""
+    name = type(answer).__name__
+    return f"{'an' if name[:1].lower() in 'aeiou' else 'a'} {name}"
+
+
+def labelled_choice(expected: str, labels: Mapping[str, tuple[str, ...]], wrong: Mapping[str, str],
+                    success: str = "", near: Mapping[str, str] | None = None) -> Callable[[Any], str]:
+    """A checker for a multiple-choice question, answered with an option's letter or its label.
+
+    ``labels`` maps each option letter to the labels the lesson prints for it (the first one is
+    shown back to the learner); ``wrong`` maps each wrong letter to that option's flaw; ``near``
+    maps answers that are no option at all but a plausible misreading (a box of the lesson's
+    figure, say) to a reason, which must not name the right option.
+    """
+    keys = sorted(labels)
+    by_label = {_words(label): key for key, names in labels.items() for label in names}
+    near_words = {_words(text): why for text, why in (near or {}).items()}
+    one_of = f"Answer with one of {', '.join(keys)}, as a string."
+
+    def read(answer: Any) -> str | None:
+        """The option letter the answer names, or None."""
+        if isinstance(answer, bytes) and len(answer) <= _LONGEST:
+            answer = answer.decode("utf-8", "replace")
+        if not isinstance(answer, str) or len(answer) > _LONGEST:
+            return None
+        said = _words(answer)
+        said = re.sub(r"^(?:option|answer|choice)\s+", "", said)
+        if said in by_label:
+            return by_label[said]
+        letter, _, rest = said.partition(" ")
+        if letter.upper() in labels and (not rest or by_label.get(rest) == letter.upper()):
+            return letter.upper()
+        return None
+
+    def checker(answer: Any) -> str:
+        key = read(answer)
+        if key == expected:
+            return success
+        if key is not None:
+            raise Wrong(f"{key} ({labels[key][0]}): {wrong[key]}")
+        if isinstance(answer, str) and len(answer) <= _LONGEST and _words(answer) in near_words:
+            raise Wrong(f"{near_words[_words(answer)]} {one_of}")
+        if not isinstance(answer, str | bytes):
+            raise Wrong(f"That is {kind_of(answer)}, not an option. {one_of}")
+        raise Wrong(f"{echo(answer)} is not one of the options. {one_of}")
+
+    return checker
+
+
 def expect_equal(expected: Any, *, normalise: Callable[[Any], Any] = lambda x: x,
                  why: str = "", success: str = "") -> Callable[[Any], str]:
     """Build a checker that compares a normalised answer with ``expected``."""
@@ -122,6 +183,22 @@ def expect_equal(expected: Any, *, normalise: Callable[[Any], Any] = lambda x: x
     return checker
 
 
+#: An option letter in the spellings learners type: "b", " B ", "(B)", "B.", "'B'", "option b".
+_LETTER = re.compile(r"(?:option|answer)?\s*[(\[]?\s*([a-z])\s*[)\].:]?", re.IGNORECASE)
+
+
+def letter(answer: Any) -> Any:
+    """A multiple-choice answer as its bare upper-case letter (also from ``["B"]``); else unchanged."""
+    if isinstance(answer, list | tuple) and len(answer) == 1:
+        answer = answer[0]
+    if isinstance(answer, bytes) and len(answer) <= 40:
+        answer = answer.decode("utf-8", "replace")
+    if not isinstance(answer, str) or len(answer) > 40:
+        return answer
+    match = _LETTER.fullmatch(answer.strip().strip("'\"`").strip())
+    return match.group(1).upper() if match else answer
+
+
 def choice(expected: str, options: dict[str, str], success: str = "") -> Callable[[Any], str]:
     """Build a checker for a multiple-choice question answered with one option key.
 
@@ -129,7 +206,7 @@ def choice(expected: str, options: dict[str, str], success: str = "") -> Callabl
     """
 
     def checker(answer: Any) -> str:
-        key = str(answer).strip().upper()
+        key = str(letter(answer)).strip().upper()
         if key == expected.upper():
             return success
         if key in {k.upper() for k in options}:

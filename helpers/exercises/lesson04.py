@@ -1,54 +1,141 @@
 """Lesson 04's exercises: read a real handshake.
 
-* ``q1``: a host name (a string), read from the failing handshake's ClientHello.
-* ``q2``: the name of a handshake message (a string).
+* ``q1``: the host name a client asked for in ``overheard()``, a handshake recorded on someone
+  else's network. The lesson never prints it: the only place to find it is the ClientHello, and the
+  checker reads it from there too.
+* ``q2``: the name of a handshake message (a string; the parsed message or its type number work too).
 * ``q3``: multiple choice, one letter as a string.
 """
 
 from __future__ import annotations
 
+import functools
+import re
 from typing import Any
 
 from ..course import HOST
-from . import Question, Wrong, choice
+from ..pki import course_pki
+from . import Question, Wrong, choice, echo, whole_number
+
+__all__ = ["overheard", "q1", "q2", "q3"]
+
+#: The certificate the overheard server presents: a wildcard, so it does not give the SNI away.
+_WILDCARD = "*.yourapp.com"
+
+
+@functools.cache
+def overheard():
+    """q1's handshake: a TLS 1.3 connection someone captured on a café Wi-Fi (a Handshake)."""
+    from ..tls.handshake import run_handshake
+
+    pki = course_pki()
+    leaf = pki.intermediate.issue_leaf([_WILDCARD], serial=6401, key_label="overheard wildcard key",
+                                       not_before="2026-06-01", not_after="2046-06-01", name="overheard")
+    return run_handshake(leaf, server_hostname="status.yourapp.com", request=False)
+
+
+def _host_text(answer: Any) -> str:
+    """The host name in every form the lesson shows it: str, bytes, the extension's value (a list), the Extension."""
+    answer = getattr(answer, "value", answer)            # the server_name Extension itself
+    if isinstance(answer, list | tuple):
+        if len(answer) != 1:
+            raise Wrong(f"The SNI of this ClientHello holds one host name; you gave {len(answer)} items.")
+        answer = answer[0]
+    if isinstance(answer, bytes | bytearray):
+        answer = bytes(answer[:300]).decode("ascii", "replace")
+    if not isinstance(answer, str) or not answer.strip():
+        raise Wrong("Answer with the host name, as a string.")
+    return answer.strip().lower().rstrip(".")
 
 
 def _sni(answer: Any) -> str:
-    text = str(answer).strip().lower().rstrip(".")
+    text = _host_text(answer)
+    asked = overheard().client_hello.server_name
+    if text == asked:
+        return ("You read it from the ClientHello, the only place it appears: the certificate says only "
+                f"{_WILDCARD}. The SNI travels in clear in the very first message, so anyone on the path "
+                "learns which host you visit, even in TLS 1.3 (only Encrypted Client Hello hides it).")
+    if "://" in text or "/" in text or re.search(r":\d+$", text):
+        raise Wrong(f"{echo(answer)} is not a bare host name: SNI carries the name alone, no scheme, port "
+                    "or path.")
+    if text == _WILDCARD:
+        raise Wrong(f"{_WILDCARD} is the name on the certificate the server presented (its SAN). A client "
+                    "never asks for a wildcard; the SNI is in what the client sent, not what the server sent.")
+    if text == "www.yourapp.com":
+        raise Wrong("www.yourapp.com is what the client asked for in the lesson's `bad` handshake; this "
+                    "question is about a different connection, `ex.overheard()`.")
     if text == HOST:
-        raise Wrong("That is the name on the certificate, and the name the good handshake asked for. The "
-                    "failing handshake asked for a different one: look at bad.client_hello.")
-    if text != "www.yourapp.com":
-        raise Wrong("Read the server_name extension of the failing handshake's ClientHello "
-                    "(bad.client_hello.server_name).")
-    return ("The SNI travels in clear, in the very first message, so anyone on the path can read which "
-            f"host you are visiting, even in TLS 1.3. The certificate names only {HOST}, so the "
-            "client's first question (right name?) fails.")
+        raise Wrong(f"{HOST} is the name the lesson's own client dials, not the one in this capture. Read "
+                    "the ClientHello of ex.overheard().")
+    if text in {"127.0.0.1", "localhost", "::1"}:
+        raise Wrong(f"{text} is where a socket connects, an address; SNI names the host the client wants.")
+    if text.endswith("yourapp.com") or "." in text:
+        raise Wrong(f"{echo(answer)} is not the name in this ClientHello's server_name extension.")
+    raise Wrong(f"{echo(answer)} is not a host name; read the server_name extension of the ClientHello.")
 
 
 q1 = Question(
     name="q1",
-    prompt="In the wrong-host handshake (`bad`), which host name did the client put in the SNI? "
-           "Answer with the name as a string.",
+    prompt="overheard = ex.overheard() is a TLS 1.3 handshake someone captured on a café Wi-Fi. Which host "
+           "name did the client ask for in the SNI? Answer with the name as a string.",
     checker=_sni,
-    hints=("SNI is the server_name extension of the ClientHello.",
-           "Try bad.client_hello.server_name, or look for 'extension server_name' in bad.walk()."),
-    answer="'www.yourapp.com': bad.client_hello.server_name. It is readable by anyone on the path.",
+    hints=("SNI is the server_name extension of the ClientHello, flight 1, in clear.",
+           "Try overheard.client_hello.server_name, or look for 'extension server_name' in "
+           "overheard.client_hello.rows()."),
+    answer="overheard.client_hello.server_name, 'status.yourapp.com'. The certificate says only *.yourapp.com, "
+           "so the ClientHello is the only place the name appears, and it is readable by anyone on the path.",
 )
 
 
+#: Wrong message names, with what each one carries instead.
+_NOT_THE_CHAIN = {
+    "certificateverify": "CertificateVerify carries a signature made with the leaf's private key, not the chain.",
+    "serverhello": "ServerHello carries the chosen version, suite and the server's key share; it holds no "
+                   "certificate.",
+    "clienthello": "ClientHello is the client's first message: versions, suites, key shares, SNI. The client "
+                   "has no chain to send here.",
+    "encryptedextensions": "EncryptedExtensions carries things like ALPN, not certificates.",
+    "finished": "Finished carries a MAC over the transcript.",
+    "certificaterequest": "CertificateRequest is the server asking the *client* for a certificate; it carries "
+                          "none.",
+    "serverkeyexchange": "ServerKeyExchange (TLS 1.2) carries the server's key share and its signature.",
+    "serverhellodone": "ServerHelloDone (TLS 1.2) only says that the server's flight is over.",
+    "newsessionticket": "NewSessionTicket carries a ticket for resuming later, after the handshake.",
+    "changecipherspec": "ChangeCipherSpec is a one-byte compatibility record in TLS 1.3; it carries nothing.",
+    "compressedcertificate": "CompressedCertificate (RFC 8879) appears only when both sides agree on "
+                             "certificate compression; this handshake did not. Look at its flight table.",
+    "alert": "An alert reports an error; it carries no certificates.",
+    "applicationdata": "Application data is the request and the response, after the handshake.",
+}
+_HANDSHAKE_TYPES = {1: "clienthello", 2: "serverhello", 4: "newsessionticket", 8: "encryptedextensions",
+                    11: "certificate", 12: "serverkeyexchange", 13: "certificaterequest", 14: "serverhellodone",
+                    15: "certificateverify", 20: "finished", 25: "compressedcertificate"}
+
+
+def _message_name(answer: Any) -> str:
+    number = whole_number(answer)
+    if number is None:
+        number = whole_number(getattr(answer, "msg_type", None))   # a parsed message from hs.find(...)
+    if number is not None:
+        if number not in _HANDSHAKE_TYPES:
+            raise Wrong(f"{echo(answer)} is not a handshake message type in this lesson's tables.")
+        return _HANDSHAKE_TYPES[number]
+    if not isinstance(answer, str):
+        raise Wrong("Answer with a handshake message name, as a string.")
+    text = re.sub(r"\(.*?\)", "", answer[:200].lower())          # "Certificate (type 11)"
+    text = re.sub(r"[\s_\-'\"`.]+", "", text)
+    text = text.removesuffix("message").removeprefix("the").removeprefix("tls")
+    if text in {"certificate", "certificates", "servercertificate", "cert"}:
+        return "certificate"
+    return text
+
+
 def _chain_message(answer: Any) -> str:
-    text = str(answer).strip().lower().replace(" ", "").removesuffix("message")
-    wrong = {
-        "certificateverify": "CertificateVerify carries a signature made with the leaf's key, not the chain.",
-        "serverhello": "ServerHello carries the chosen suite and the server's key share; it is in clear.",
-        "encryptedextensions": "EncryptedExtensions carries things like ALPN, not certificates.",
-        "finished": "Finished carries a MAC over the transcript.",
-    }
-    if text in wrong:
-        raise Wrong(wrong[text])
-    if text != "certificate":
-        raise Wrong("Answer with a handshake message name, as the flight table shows it.")
+    name = _message_name(answer)
+    if name in _NOT_THE_CHAIN:
+        raise Wrong(_NOT_THE_CHAIN[name])
+    if name != "certificate":
+        raise Wrong(f"{echo(answer)} is not a handshake message name as the flight table shows them.")
     return ("In TLS 1.3 the Certificate message travels in flight 2 under the server's handshake key; in "
             "TLS 1.2 it travels in clear.")
 
@@ -61,6 +148,7 @@ q2 = Question(
     answer="'Certificate' (handshake type 11): leaf first, then the intermediate.",
 )
 
+
 q3 = Question(
     name="q3",
     prompt="Why does a valid Finished MAC prove that nobody altered the handshake? "
@@ -68,10 +156,10 @@ q3 = Question(
     checker=choice("B", {
         "A": "Encryption hides the Finished message, but hiding is not the point: an attacker could still "
              "have changed the earlier messages, such as the ClientHello, which travels in clear.",
-        "C": "That describes CertificateVerify. Finished is an HMAC, keyed from the secret that the key "
-             "exchange produced, not a signature.",
-        "D": "Finished holds no certificate fingerprint: it is a MAC over the hash of all the handshake "
-             "messages so far.",
+        "C": "That describes CertificateVerify, the server's signature. Finished is computed by the client "
+             "too, and the client has no certificate key.",
+        "D": "Finished holds no certificate fingerprint, and a fingerprint would say nothing about the "
+             "ClientHello, the message an attacker on the path can edit.",
     }, success="Each side MACs the hash of every message it sent and received, with a key only the two "
                "ends can derive. Change one byte anywhere and the transcripts differ, so the MACs do not "
                "match (you saw it with with_reordered_cipher_suites)."),

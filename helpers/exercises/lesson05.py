@@ -1,11 +1,24 @@
-"""Lesson 05's exercises: which attack does which defence stop, and what does a device's store decide?"""
+"""Lesson 05's exercises: which attack does which defence stop, and what does a device's store decide?
+
+* q1 and q3: multiple choice (a letter, in any of the usual spellings: ``"b"``, ``"(B)"``, ``"B."``).
+* q2: which attacks still connect when the store holds only system CAs. The checker runs the four
+  attacks on loopback against such a client. The answer is a list (or any iterable) of attacks: their
+  names as the scoreboard prints them, their titles, ``Attack`` objects, ``Attacker`` values or the
+  ``Result`` of ``run_attack``, in any case and spacing.
+"""
 
 from __future__ import annotations
 
-from ..attacks import ATTACKS, run_attack
+import functools
+import itertools
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from ..attacks import ATTACKS, CHAIN_STUFFING, Attack, Result, run_attack
 from ..pinning.client import CaClient
 from ..pki import Attacker, course_pki
-from . import Question, Wrong, choice
+from . import Question, Wrong, choice, echo
 
 #: The attack names a learner may give, as the scoreboard shows them.
 ATTACK_KEYS = tuple(a.value for a in Attacker)
@@ -18,7 +31,8 @@ q1 = Question(
     checker=choice("B", {
         "A": "CT monitoring shows you the certificate after it was issued and logged: it detects, it "
              "does not prevent.",
-        "C": "The CA here is your own, legitimate CA; distrusting it would break your real certificate too.",
+        "C": "Root-store distrust removes a CA after the harm is known; and the CA here is your own, "
+             "legitimate CA: distrusting it would break your real certificate too.",
     }, success="Both run inside the CA's issuance process. Checking your domain from several network "
                "locations (ballot SC-067) defeats a hijack seen from only one of them. CAA limits which "
                "CAs may issue, so it helps only when the attacker tries a CA you did not name."),
@@ -29,39 +43,83 @@ q1 = Question(
 )
 
 
-_WHY_IT_CONNECTS = {
-    Attacker.ROGUE_CA: "'rogue CA' still connects: the compromised CA is a public CA that ships in the system "
-                       "store",
-    Attacker.DV_MISISSUANCE: "'DV mis-issuance' still connects: its certificate chains to your own CA, which "
-                             "the system store holds",
-    Attacker.CORPORATE_PROXY: "'corporate proxy' still connects: its CA is in the system store",
-    Attacker.GOVERNMENT_ROOT: "'government root' still connects: its root is in the system store",
-}
+# --- q2: the store decides ---------------------------------------------------------------------
+
+def _squash(text: str) -> str:
+    """Lower case, letters and digits only: 'DV mis-issuance', 'DV_MISISSUANCE' and 'dv misissuance' agree."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
 
 
-def _system_only_connects(answer) -> str:
-    given = answer if isinstance(answer, list | tuple | set | frozenset) else [answer]
-    by_lower = {key.lower(): key for key in ATTACK_KEYS}
-    unknown = sorted(str(a) for a in given if str(a).strip().lower() not in by_lower)
-    if unknown:
-        raise Wrong(f"{unknown} {'is not an attack name' if len(unknown) == 1 else 'are not attack names'}; "
-                    f"use names from {list(ATTACK_KEYS)}.")
-    keys = {by_lower[str(a).strip().lower()] for a in given}
-    expected = system_only_results()
-    if keys != expected:
-        why = [_WHY_IT_CONNECTS[key] for key in ATTACK_KEYS if key in expected - keys]
-        why += [f"'{key}' is refused: its CA was installed by a user (or their IT), and the app ignores "
-                "user-installed CAs" for key in ATTACK_KEYS if key in keys - expected]
-        raise Wrong("; ".join(why) + ".")
-    return ("Only attacks whose certificate chains to a CA the system itself ships still work, which is "
-            "exactly why pinning exists.")
+def _names() -> dict[str, str]:
+    """Every spelling the lesson prints (key, title, enum name), squashed, to the attack's key."""
+    names = {}
+    for item in ATTACKS:
+        for spelling in (item.key, item.title, item.attacker.name, item.attacker.value):
+            names[_squash(str(spelling))] = str(item.key)
+    return names
 
 
-def system_only_results() -> set[str]:
+_MAX_ITEMS = 50  # more than this many items is not a list of the four attacks
+
+
+def _items(answer: Any) -> list[Any]:
+    """The answer as a list of items: one name, a comma-separated string, or any iterable."""
+    if isinstance(answer, str):
+        return [part for part in re.split(r"[,;]", answer) if part.strip()] or [answer]
+    if isinstance(answer, Mapping):
+        raise Wrong("That is a dict; give a list of the attacks that connect, e.g. "
+                    "[name for name, connected in your_dict.items() if connected].")
+    if isinstance(answer, Attack | Attacker | Result) or not isinstance(answer, Iterable):
+        return [answer]
+    items = list(itertools.islice(iter(answer), _MAX_ITEMS + 1))
+    if len(items) > _MAX_ITEMS:
+        raise Wrong(f"That holds more than {_MAX_ITEMS} items; the answer is a short list of attack names.")
+    return items
+
+
+def _attack_key(item: Any) -> str:
+    """One item of the answer as an attack's key; Wrong if it names no attack of this lesson."""
+    if isinstance(item, Result):
+        item = item.attack
+    if item is CHAIN_STUFFING or (isinstance(item, str) and _squash(item) in {_squash(CHAIN_STUFFING.key),
+                                                                             _squash(CHAIN_STUFFING.title)}):
+        raise Wrong("Chain stuffing is lesson 06's twist on the rogue-CA attack; this question is about "
+                    f"the four attacks of this lesson: {', '.join(ATTACK_KEYS)}.")
+    if isinstance(item, Attack):
+        item = item.key
+    key = _names().get(_squash(item)) if isinstance(item, str) else None
+    if key is None:
+        raise Wrong(f"{echo(item)} is not an attack name of this lesson; name them as the scoreboard does: "
+                    f"{', '.join(ATTACK_KEYS)}.")
+    return key
+
+
+@functools.cache
+def _system_only_results() -> frozenset[str]:
     """Run the four attacks against a client that trusts only 'system' CAs (no user-installed ones)."""
     pki = course_pki()
     system_store = [pki.root.cert, pki.attacker_cas[Attacker.ROGUE_CA].cert]  # the CAs the device ships
-    return {str(a.key) for a in ATTACKS if run_attack(a, CaClient, roots=system_store).connected}
+    return frozenset(str(a.key) for a in ATTACKS if run_attack(a, CaClient, roots=system_store).connected)
+
+
+def _system_only_connects(answer: Any) -> str:
+    keys = {_attack_key(item) for item in _items(answer)}
+    connected = _system_only_results()
+    if keys == connected:
+        return ("Only attacks whose certificate chains to a CA the system itself ships still work: a "
+                "compromised public CA, and your own CA when it mis-issues. That is why pinning exists.")
+    why = []
+    if keys - connected:  # never say which ones: say what the learner's list claims, and why that is wrong
+        user_cas = len(keys - connected)
+        why.append(f"Your list says {'an attack connects' if user_cas == 1 else f'{user_cas} attacks connect'} "
+                   "whose CA was installed by a user (or their IT); the app ignores user-installed CAs, and the "
+                   f"checker saw {'it' if user_cas == 1 else 'them'} refused.")
+    if connected - keys:
+        why.append(("Your list is empty: it says every attack is refused. " if not keys else
+                    "Your list leaves out an attack that still connects. ")
+                   + "For each attack, ask which CA its certificate chains to, and whether the system ships "
+                   "that CA.")
+    raise Wrong(" ".join(why))
 
 
 q2 = Question(

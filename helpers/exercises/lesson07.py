@@ -1,25 +1,59 @@
 """Lesson 07's exercises: a safe release date, a rescued scenario, and a pin-set expiry to defend.
 
-* ``q1`` takes a date (``"YYYY-MM-DD"``): the latest day to submit the release that adds the backup pin.
-  Try dates with :func:`q1_timeline` and the simulator.
-* ``q2`` takes a :class:`helpers.rotation.Timeline`: scenario 3 changed so that nobody is locked out.
-* ``q3`` takes a number of days: the pin-set expiry for scenario 5.
+Every checker re-runs the simulator on the learner's answer and says what that answer does.
+
+* ``q1`` takes a date (a ``date``, a ``datetime`` or exactly ``"YYYY-MM-DD"``): the latest day to submit
+  the release that adds the backup pin. Try dates with :func:`q1_timeline` and the simulator. A wrong
+  date is told what it does (how many days v2 has to spread); only a near miss is told which way it
+  is off, so the feedback cannot be bisected to the answer.
+* ``q2`` takes a :class:`helpers.rotation.Timeline` (or its :class:`~helpers.rotation.Result`, a
+  :class:`~helpers.pinning.strategy.Strategy` or a scenario's name): scenario 3 changed so that nobody
+  is locked out, over the same days, with the same certificates and users.
+* ``q3`` takes a number of days (any integer type, a whole float or a ``timedelta``): the pin-set
+  expiry for scenario 5. The feedback gives both figures and which limit they break, not which way to go.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import math
+import re
 
 import numpy as np
 
 from ..pinning.strategy import Strategy
-from ..rotation import Cert, Release, Timeline, Users, scenario, simulate
-from ..rotation.model import as_date
-from ..rotation.scenarios import REKEY_DAY, START
-from . import Question, Wrong, whole_number
+from ..rotation import LOCKED_OUT, Cert, Release, Result, Timeline, Users, scenario, simulate
+from ..rotation.model import NOBODY, percent
+from ..rotation.scenarios import REKEY_DAY, SCENARIOS, START
+from . import Question, Wrong, echo, whole_number
+
+__all__ = ["q1", "q1_timeline", "q2", "q3", "q3_tradeoff"]
 
 Q1_ROTATION = dt.date(2027, 3, 1)
 Q1_REVIEW, Q1_USERS, Q1_TARGET = 3, Users(half_life_days=7, never_update=0.002), 0.005
+_ISO = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_ASK_ISO = "write it as YYYY-MM-DD, e.g. \"2027-01-15\" (a datetime.date works too)"
+
+
+def _key(text: str) -> str:
+    """A name or label compared without case, spaces or punctuation: 'Leaf SPKI + backup' -> 'leafspkibackup'."""
+    return re.sub(r"[^a-z0-9]", "", text.lower())
+
+
+def _as_day(answer) -> dt.date:
+    """A date from a date, a datetime, a numpy datetime64 or exactly YYYY-MM-DD text; else Wrong."""
+    if isinstance(answer, np.datetime64) and not np.isnat(answer):
+        answer = answer.astype("datetime64[D]").item()
+    if isinstance(answer, dt.datetime):
+        return answer.date()
+    if isinstance(answer, dt.date):
+        return answer
+    if isinstance(answer, str) and _ISO.fullmatch(answer.strip()):
+        try:
+            return dt.date.fromisoformat(answer.strip())
+        except ValueError:
+            raise Wrong(f"{echo(answer)} is not a day of the calendar; {_ASK_ISO}.") from None
+    raise Wrong(f"{echo(answer)} is not a date; {_ASK_ISO}.")
 
 
 def q1_timeline(submitted) -> Timeline:
@@ -31,16 +65,58 @@ def q1_timeline(submitted) -> Timeline:
     return Timeline(START, end, certs, releases, Q1_USERS, name="q1")
 
 
+def _q1_lockout(day: dt.date) -> float:
+    return simulate(q1_timeline(day)).summary.peak_lockout
+
+
+def _adoption_days(target_share: float) -> int:
+    """Days live before the rotation for the updaters still lacking K2 to fall to ``target_share`` of all users."""
+    return math.ceil(Q1_USERS.half_life_days * math.log2((1 - Q1_USERS.never_update) / target_share))
+
+
+#: The days of adoption the target needs (59), and what a learner gets by forgetting the never-updaters (54).
+_Q1_DAYS = _adoption_days(Q1_TARGET - Q1_USERS.never_update)
+_Q1_DAYS_WITHOUT_NEVER = _adoption_days(Q1_TARGET)
+#: A near miss is this many days from the answer or closer: it is told which way it is off.
+_Q1_NEAR = 3
+
+
 def _q1(answer) -> str:
-    day = as_date(answer, "your answer")
-    peak = simulate(q1_timeline(day)).summary.peak_lockout
-    if peak > Q1_TARGET:
-        raise Wrong(f"submitted on {day}, {peak:.2%} of users are locked out on the rotation day: too late.")
-    later = simulate(q1_timeline(day + dt.timedelta(days=1))).summary.peak_lockout
-    if later <= Q1_TARGET:
-        raise Wrong(f"{day} is safe, but so is the day after ({later:.2%} locked out): look for a later date.")
-    return (f"Submitted on {day}, {peak:.2%} are locked out; one day later it would be {later:.2%}. "
-            "That is 3 days of review plus ceil(7 * log2(0.998 / 0.003)) = 59 days of adoption.")
+    day = _as_day(answer)
+    live = day + dt.timedelta(days=Q1_REVIEW)
+    days_live = (Q1_ROTATION - live).days
+    does = f"Submitted on {day}, v2 goes live on {live}"
+    if day < START:
+        raise Wrong(f"{day} is before the lesson's timeline starts ({START}), when v1 is the current release; "
+                    "submit v2 on a day from then on.")
+    if days_live <= 0:
+        raise Wrong(f"{does}, {'on' if days_live == 0 else 'after'} the day the server moves to K2 "
+                    f"({Q1_ROTATION}): everyone still on v1 is locked out, {percent(_q1_lockout(day))} of users.")
+    peak = _q1_lockout(day)
+    safe = peak <= Q1_TARGET
+    if safe and _q1_lockout(day + dt.timedelta(days=1)) > Q1_TARGET:
+        return (f"{does}: {days_live} days to spread before the rotation, and {peak:.2%} are locked out "
+                f"on {Q1_ROTATION}; one day later it would be over 0.5%. That is 3 days of review plus "
+                f"ceil(7 * log2(0.998 / 0.003)) = {_Q1_DAYS} days of adoption.")
+    does = f"{does}, {days_live} days before the server moves to K2 on {Q1_ROTATION}"
+    if days_live in (_Q1_DAYS_WITHOUT_NEVER, _Q1_DAYS_WITHOUT_NEVER - Q1_REVIEW) and not safe:
+        review = (" And review takes 3 days after you submit." if days_live < _Q1_DAYS_WITHOUT_NEVER else "")
+        raise Wrong(f"{does}, and {peak:.2%} of users still lack K2 that day, above the 0.5% target. "
+                    "The 0.2% who never update never get K2, so the updaters left behind must fall to 0.3%, "
+                    f"not 0.5%.{review}")
+    if days_live == _Q1_DAYS - Q1_REVIEW and not safe:
+        raise Wrong(f"{does}: only {days_live} days, because review takes 3 days after you submit, and "
+                    f"{peak:.2%} of users still lack K2 that day, above the 0.5% target.")
+    if abs(days_live - _Q1_DAYS) <= _Q1_NEAR:
+        if not safe:
+            raise Wrong(f"{does}, and {peak:.2%} of users still lack K2 that day, above the 0.5% target"
+                        + (": round the days of adoption up, not down." if days_live == _Q1_DAYS - 1 else "."))
+        raise Wrong(f"{does}, and {peak:.2%} lack K2 that day: within the target, but it is not the "
+                    "latest date that is.")
+    # Far off: say what the date does, not which way to go, so the feedback cannot be bisected.
+    raise Wrong(f"{does}. That is not the latest date that keeps the lockout at or below 0.5%. See what your "
+                f"date does with rotation.simulate(ex.q1_timeline(\"{day}\")).summary.peak_lockout, or work "
+                "out how many days of adoption the target needs (ex.q1.hint(2)).")
 
 
 q1 = Question(
@@ -55,21 +131,88 @@ q1 = Question(
 )
 
 
+Q2_SCENARIO = "rekey-no-backup"
+_SCENARIO_KEYS = {_key(name): name for name in SCENARIOS}
+_STRATEGY_KEYS = {_key(text): s for s in Strategy for text in (s.value, s.name, s.label, s.description)}
+_Q2_FORM = f"Answer with a Timeline, e.g. rotation.scenario(\"{Q2_SCENARIO}\", ...) with one setting changed"
+
+
+def _q2_reference() -> Timeline:
+    return scenario(Q2_SCENARIO)
+
+
+def _as_timeline(answer) -> Timeline:
+    """A Timeline from a Timeline, its simulation Result, a Strategy (applied to scenario 3) or a scenario's name."""
+    if isinstance(answer, Result):
+        return answer.timeline
+    if isinstance(answer, Timeline):
+        return answer
+    if isinstance(answer, Strategy):
+        return scenario(Q2_SCENARIO, strategy=answer)
+    if isinstance(answer, str):
+        key = _key(answer)
+        if key in _SCENARIO_KEYS:
+            return scenario(_SCENARIO_KEYS[key])
+        if key in _STRATEGY_KEYS:
+            return scenario(Q2_SCENARIO, strategy=_STRATEGY_KEYS[key])
+        raise Wrong(f"{echo(answer)} names no scenario or pin strategy. {_Q2_FORM}.")
+    raise Wrong(f"{_Q2_FORM}, not {type(answer).__name__} {echo(answer, 40)}.")
+
+
+def _q2_same_world(timeline: Timeline, ref: Timeline) -> None:
+    """Raise Wrong unless the answer keeps scenario 3's days, certificates and users: only the app may change."""
+    if (timeline.start, timeline.end) != (ref.start, ref.end):
+        hides = " It stops before the rekey, so it hides the problem instead of surviving it." \
+            if timeline.end < REKEY_DAY else ""
+        raise Wrong(f"Your timeline runs {timeline.start}..{timeline.end}; scenario 3 runs {ref.start}..{ref.end}, "
+                    f"with the rekey on {REKEY_DAY}.{hides} Keep its days and change what the app pins.")
+    if timeline.certs != ref.certs:
+        keys = {c.key for c in timeline.certs}
+        what = ("Your server never changes its key, which removes the rekey instead of surviving it"
+                if len(keys) == 1 else "Your server's certificates differ from scenario 3's")
+        raise Wrong(f"{what}. Keep the server's certificates and change what the app pins.")
+    mine, theirs = timeline.users, ref.users
+    if (mine.half_life_days, mine.never_update) != (theirs.half_life_days, theirs.never_update):
+        raise Wrong(f"Your users update differently (half-life {mine.half_life_days} days, {mine.never_update:.1%} "
+                    f"never update; scenario 3 has {theirs.half_life_days} days and {theirs.never_update:.1%}). "
+                    "Users are not yours to change; change what the app pins.")
+
+
+def _first_lockout(result: Result) -> str:
+    """What happens on the first day anyone is locked out: the certificate served and the versions it strands."""
+    s = result.summary
+    i = (s.first_lockout - result.timeline.start).days
+    served = [c for c in result.timeline.certs if c.deployed <= s.first_lockout]
+    stranded = [v for v, r in enumerate(result.timeline.releases)
+                if result.state[v, i] == LOCKED_OUT and result.share[v, i] > NOBODY]
+    names = ", ".join(result.timeline.releases[v].version for v in stranded[:3]) + (", ..." if len(stranded) > 3
+                                                                                   else "")
+    cert = f"the server serves {served[-1].label} (key {served[-1].key}), " if served else ""
+    return f"on {s.first_lockout} {cert}which the pins of {names or 'a version in use'} do not match"
+
+
 def _q2(answer) -> str:
-    if not isinstance(answer, Timeline):
-        raise Wrong("answer with a Timeline, e.g. rotation.scenario('rekey-no-backup', ...).")
-    if answer.certs != scenario("rekey-no-backup").certs:
-        raise Wrong("the server's certificates changed; keep them and change what the app pins.")
-    s = simulate(answer).summary
+    timeline, ref = _as_timeline(answer), _q2_reference()
+    _q2_same_world(timeline, ref)
+    result = simulate(timeline)
+    s = result.summary
     if s.first_lockout is not None:
-        raise Wrong(f"still {s.peak_lockout:.1%} locked out at the peak, first on {s.first_lockout}.")
+        raise Wrong(f"Your timeline still locks out {percent(s.peak_lockout)} of users at the peak: "
+                    f"{_first_lockout(result)}.")
     if s.days_unprotected:
-        raise Wrong(f"nobody is locked out, but users run without pinning on {s.days_unprotected} days; "
-                    "find a fix that keeps pinning on.")
-    if answer.strategy in (Strategy.INTERMEDIATE, Strategy.ROOT):
-        return ("Pinning the CA works here because it never changes in this scenario, but you now trust "
-                "every certificate that CA issues. A backup key keeps the pin on your own key.")
-    return "Every release carries the backup key K2, so the rekey is a non-event, even for never-updaters."
+        raise Wrong(f"Nobody is locked out, but users run without pinning on {s.days_unprotected} days "
+                    f"({s.user_days_unprotected:.1f} user-days): your pins expire. Find a fix that keeps pinning on.")
+    pins = [r.pins for r in timeline.releases]
+    if any(p.startswith(("intermediate:", "root:")) for ps in pins for p in ps):
+        return ("Nobody is locked out because your app pins the CA, which never changes in this scenario, "
+                "but it now trusts every certificate that CA issues. A backup key keeps the pin on your own key.")
+    rekeyed = {c.key for c in timeline.certs if c.deployed >= REKEY_DAY}
+    if all(any(f"key:{k}" in ps for k in rekeyed) for ps in pins):
+        return (f"Every release carries the key the server moves to on {REKEY_DAY} "
+                f"({', '.join(sorted(rekeyed))}) as a backup pin, so the rekey is a non-event, even for "
+                "never-updaters.")
+    return ("Nobody is locked out and pinning stays on: every version in use pins the certificate the server "
+            "serves, every day.")
 
 
 q2 = Question(
@@ -82,6 +225,7 @@ q2 = Question(
 )
 
 Q3_MAX_LOCKOUT_DAYS, Q3_MAX_UNPROTECTED = 120, 0.05
+_Q3_MOST = 3650
 
 
 def q3_tradeoff(days: int) -> tuple[int, float]:
@@ -91,16 +235,40 @@ def q3_tradeoff(days: int) -> tuple[int, float]:
     return ((last - REKEY_DAY).days + 1 if last else 0), float(np.median(res.unprotected))
 
 
+def _as_days(answer) -> int:
+    """A whole number of days from any integer type, a whole float, a timedelta or a numpy timedelta64."""
+    if isinstance(answer, np.timedelta64) and not np.isnat(answer):
+        answer = answer.astype("timedelta64[us]").item()
+    if isinstance(answer, dt.timedelta):
+        days = answer / dt.timedelta(days=1)
+        if days.is_integer():
+            return int(days)
+    number = whole_number(answer)
+    if number is not None:
+        return number
+    if isinstance(answer, str) and answer.strip().isdigit():
+        raise Wrong(f"Write the number itself, without quotes: {answer.strip()} rather than {echo(answer)}.")
+    raise Wrong(f"Answer with a whole number of days, e.g. 30; {echo(answer)} is not one.")
+
+
 def _q3(answer) -> str:
-    answer = whole_number(answer)
-    if answer is None or not 1 <= answer <= 730:
-        raise Wrong("answer with a whole number of days between 1 and 730.")
-    lasts, unprotected = q3_tradeoff(answer)
-    facts = f"with {answer} days the lockout lasts {lasts} days and a median {unprotected:.1%} run unprotected"
-    if lasts > Q3_MAX_LOCKOUT_DAYS:
-        raise Wrong(f"{facts}: the lockout lasts too long; shorten the expiry.")
-    if unprotected > Q3_MAX_UNPROTECTED:
-        raise Wrong(f"{facts}: too many users go without pinning on a normal day; lengthen the expiry.")
+    days = _as_days(answer)
+    if days < 1:
+        raise Wrong(f"With an expiry of {days} days, every release's pins have expired before it goes live: "
+                    "nobody is ever pinned. Give a number of days from 1 up.")
+    if days > _Q3_MOST:
+        raise Wrong(f"{days} days is more than ten years, longer than any app keeps a pin set; "
+                    f"give a number of days up to {_Q3_MOST}.")
+    lasts, unprotected = q3_tradeoff(days)
+    ends = scenario("forgotten-rotation-pin-expiry").end
+    long = (f"lasts at least {lasts} days (it is still going when the timeline ends on {ends})"
+            if lasts >= (ends - REKEY_DAY).days + 1 else f"lasts {lasts} days")
+    facts = (f"With {days} days, the lockout after the forgotten rotation {long} and on a typical day "
+             f"{unprotected:.1%} of users run unprotected")
+    broken = [limit for limit, over in (("no lockout longer than 120 days", lasts > Q3_MAX_LOCKOUT_DAYS),
+                                         ("at most 5% unprotected", unprotected > Q3_MAX_UNPROTECTED)) if over]
+    if broken:
+        raise Wrong(f"{facts}. That breaks the limit {' and '.join(repr(b) for b in broken)}.")
     return f"{facts}. Write your defence of that window in the markdown cell below."
 
 
