@@ -20,6 +20,7 @@ from cryptography.exceptions import UnsupportedAlgorithm
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed448, ed25519, rsa
 
+from .der import NAMED_CURVES, DERError, extension_list, key_algorithm, with_one_extension
 from .errors import BadInputError
 from .pem import NotCertificatesError, curve_name, serial_number, tolerating_serial_zero
 from .pinning.pins import spki_pin
@@ -73,8 +74,6 @@ EXTENSION_MEANINGS = {
 
 #: Short names for the problems list ("the certificate's SAN extension is malformed").
 _SHORT_NAMES = {"2.5.29.17": "SAN", "2.5.29.18": "issuer SAN", "2.5.29.37": "EKU", "1.3.6.1.5.5.7.1.1": "AIA"}
-
-ID_EC_PUBLIC_KEY = "1.2.840.10045.2.1"
 
 #: What a field cryptography cannot read shows in the table.
 MALFORMED = "(malformed)"
@@ -185,47 +184,19 @@ def hexdump(der: bytes, span: tuple[int, int] | None = None, width: int = 16,
     return "\n".join(lines)
 
 
-# --- reading what cryptography will not: OIDs, the key's algorithm, one extension at a time ---
+# --- reading what cryptography will not (through helpers.der): the key's algorithm, one extension at a time ---
 
-def _der(tag: int, content: bytes) -> bytes:
-    """Encode one DER element."""
-    n = len(content)
-    size = (n.bit_length() + 7) // 8
-    length = bytes([n]) if n < 0x80 else bytes([0x80 | size]) + n.to_bytes(size, "big")
-    return bytes([tag]) + length + content
-
-
-def _content(der: bytes, element: tuple[int, int, int]) -> bytes:
-    """The content bytes of an element from :func:`_children`."""
-    _, start, end = _tlv(der, element[1])
-    return der[start:end]
+def _key_algorithm(cert: x509.Certificate) -> tuple[str, str]:
+    """:func:`helpers.der.key_algorithm`, its DER errors as :class:`MalformedDERError`."""
+    try:
+        return key_algorithm(cert)
+    except DERError:
+        raise MalformedDERError("the key's AlgorithmIdentifier has no OID; the certificate is malformed.") from None
 
 
-def _oid(body: bytes) -> str:
-    """An OBJECT IDENTIFIER's content bytes in dotted form, e.g. ``1.2.840.10045.2.1``."""
-    arcs, value = [], 0
-    for byte in body:
-        value = value << 7 | byte & 0x7F
-        if not byte & 0x80:
-            arcs.append(value)
-            value = 0
-    if not arcs:
-        raise MalformedDERError("an OBJECT IDENTIFIER is empty; the certificate is malformed.")
-    top = min(arcs[0] // 40, 2)
-    return ".".join(str(arc) for arc in (top, arcs[0] - 40 * top, *arcs[1:]))
-
-
-def _key_algorithm(der: bytes) -> tuple[str, int | None, str | None]:
-    """The SPKI's algorithm OID, the tag of its parameters (None if absent), and their OID if they are one."""
-    start, end = spki_span(der)
-    _, content, stop = _tlv(der, start)
-    algorithm = _children(der, content, stop)[0]
-    parts = _children(der, *_tlv(der, algorithm[1])[1:])
-    if not parts or parts[0][0] != 0x06:
-        raise MalformedDERError("the key's AlgorithmIdentifier has no OID; the certificate is malformed.")
-    params = parts[1] if len(parts) > 1 else None
-    named = _oid(_content(der, params)) if params and params[0] == 0x06 else None
-    return _oid(_content(der, parts[0])), params[0] if params else None, named
+def _names_a_curve(params: str) -> bool:
+    """Whether an EC key's parameters are a curve's OID (known or not), not explicit parameters."""
+    return params in NAMED_CURVES.values() or params[:1].isdigit()
 
 
 def key_problem(cert: x509.Certificate) -> str | None:
@@ -235,16 +206,15 @@ def key_problem(cert: x509.Certificate) -> str | None:
     when they are P-256's (cryptography reads those as P-256), because the CA/B Forum forbids it
     and the CurveBall attack (CVE-2020-0601) hid a forged generator in them.
     """
-    der = cert.public_bytes(serialization.Encoding.DER)
-    algorithm, params_tag, curve = _key_algorithm(der)
-    if algorithm == ID_EC_PUBLIC_KEY and params_tag != 0x06:
+    algorithm, params = _key_algorithm(cert)
+    if algorithm == "EC" and not _names_a_curve(params):
         return ("the certificate's EC key spells out its curve's parameters instead of naming the curve, "
                 "which the CA/B Forum forbids and CurveBall (CVE-2020-0601) abused; reissue the certificate")
     try:
         cert.public_key()
     except UnsupportedAlgorithm:
-        if algorithm == ID_EC_PUBLIC_KEY:
-            return (f"the certificate's EC key is on a curve the course cannot use (OID {curve}); use P-256, "
+        if algorithm == "EC":
+            return (f"the certificate's EC key is on a curve the course cannot use (OID {params}); use P-256, "
                     "P-384 or P-521 and reissue the certificate")
         return (f"the certificate's public key uses an algorithm the course cannot read (OID {algorithm}); "
                 "use an RSA, EC or Ed25519 key and reissue the certificate")
@@ -253,33 +223,12 @@ def key_problem(cert: x509.Certificate) -> str | None:
     return None
 
 
-def _raw_extensions(der: bytes) -> list[tuple[str, bool, bytes]]:
-    """(dotted OID, critical, the whole Extension element) for each extension, read from the DER."""
-    _, content, end = _tlv(der, 0)
-    tbs = _children(der, content, end)[0]
-    wrapper = [e for e in _children(der, *_tlv(der, tbs[1])[1:]) if e[0] == 0xA3]
-    if not wrapper:
-        return []
-    _, inner, _ = _tlv(der, wrapper[0][1])
-    out = []
-    for element in _children(der, *_tlv(der, inner)[1:]):
-        parts = _children(der, *_tlv(der, element[1])[1:])
-        critical = len(parts) == 3 and parts[1][0] == 0x01 and _content(der, parts[1]) != b"\x00"
-        out.append((_oid(_content(der, parts[0])), critical, der[element[1]:element[2]]))
-    return out
-
-
-def _parse_alone(der: bytes, extension: bytes):
-    """Parse one Extension element with cryptography, inside a copy of the certificate that carries only
-    that extension (the signature no longer matches; parsing never checks it). None if it does not parse."""
-    _, content, end = _tlv(der, 0)
-    tbs, *rest = _children(der, content, end)
-    fields = [der[s:e] for tag, s, e in _children(der, *_tlv(der, tbs[1])[1:]) if tag != 0xA3]
-    body = b"".join(fields) + _der(0xA3, _der(0x30, extension))
-    copy = _der(0x30, _der(0x30, body) + b"".join(der[s:e] for _, s, e in rest))
+def _parse_alone(cert: x509.Certificate, index: int):
+    """Parse one extension with cryptography, in a copy of the certificate that carries only that
+    extension (:func:`helpers.der.with_one_extension`); None if it does not parse."""
     try:
         with tolerating_serial_zero():
-            return x509.load_der_x509_certificate(copy).extensions[0].value
+            return with_one_extension(cert, index).extensions[0].value
     except (ValueError, x509.DuplicateExtension, IndexError):
         return None
 
@@ -288,18 +237,18 @@ def _label(oid: str) -> str:
     return _SHORT_NAMES.get(oid) or EXTENSION_NAMES.get(oid, oid)
 
 
-def _read_extensions(cert: x509.Certificate, der: bytes) -> tuple[list[tuple[str, bool, object]], list[str]]:
+def _read_extensions(cert: x509.Certificate) -> tuple[list[tuple[str, bool, object]], list[str]]:
     """(OID, critical, value or None when malformed) for each extension, and a sentence per problem."""
     try:
         return [(e.oid.dotted_string, e.critical, e.value) for e in cert.extensions], []
     except (ValueError, x509.DuplicateExtension):
         pass  # read them one at a time, to name the one that is wrong
     try:
-        raw = _raw_extensions(der)
-    except (MalformedDERError, IndexError):
+        raw = extension_list(cert)
+    except DERError:
         return [], ["the certificate's list of extensions is malformed, so no client can read it; reissue "
                     "the certificate"]
-    read = [(oid, critical, _parse_alone(der, element)) for oid, critical, element in raw]
+    read = [(oid, critical, _parse_alone(cert, index)) for index, (oid, critical) in enumerate(raw)]
     problems = [f"the certificate's {_label(oid)} extension is malformed, so no client can read it; reissue "
                 "the certificate" for oid, _, value in read if value is None]
     oids = [oid for oid, _, _ in read]
@@ -452,15 +401,15 @@ class Anatomy:
         return self.table()._repr_html_()
 
 
-def _key_row(cert: x509.Certificate, der: bytes, problem: str | None) -> str:
+def _key_row(cert: x509.Certificate, problem: str | None) -> str:
     """The "Public key" value: its description, or what makes it unusable."""
     if problem is None:
         return key_description(cert.public_key())
-    algorithm, params_tag, curve = _key_algorithm(der)
-    if algorithm == ID_EC_PUBLIC_KEY and params_tag != 0x06:
+    algorithm, params = _key_algorithm(cert)
+    if algorithm == "EC" and not _names_a_curve(params):
         return "(unusable: an EC key with explicit curve parameters, not a named curve)"
-    if algorithm == ID_EC_PUBLIC_KEY and curve:
-        return f"(unusable: an EC key on curve {curve})"
+    if algorithm == "EC":
+        return f"(unusable: an EC key on curve {params})"
     return f"(unusable: key algorithm {algorithm})"
 
 
@@ -475,7 +424,7 @@ def anatomy(cert: x509.Certificate) -> Anatomy:
     problems: list[str] = []
     subject = _read_name(lambda: cert.subject, "subject", problems)
     issuer = _read_name(lambda: cert.issuer, "issuer", problems)
-    read, extension_problems = _read_extensions(cert, der)
+    read, extension_problems = _read_extensions(cert)
     unusable_key = key_problem(cert)
     if unusable_key:
         problems.append(unusable_key)
@@ -487,7 +436,7 @@ def anatomy(cert: x509.Certificate) -> Anatomy:
         Field("Serial number", f"{serial} (0x{serial:x})", "the issuer's unique number for it"),
         Field("Not before", f"{cert.not_valid_before_utc:%Y-%m-%d %H:%M:%S} UTC", "valid from"),
         Field("Not after", f"{cert.not_valid_after_utc:%Y-%m-%d %H:%M:%S} UTC", "valid until"),
-        Field("Public key", _key_row(cert, der, unusable_key), "the key the subject proves it holds"),
+        Field("Public key", _key_row(cert, unusable_key), "the key the subject proves it holds"),
     ]
     problems += extension_problems
     extensions = _extensions(read)

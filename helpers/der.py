@@ -11,7 +11,7 @@ parts from the signed bytes (``tbs_certificate_bytes``) itself, with the few lin
 
 * :func:`tbs_fields` splits the TBSCertificate into its named fields (raw DER);
 * :func:`key_algorithm` says which key algorithm and parameters the SPKI declares;
-* :func:`extension_oids` lists the extensions in order, duplicates included;
+* :func:`extension_list` / :func:`extension_oids` list the extensions in order, duplicates included;
 * :func:`with_one_extension` re-encodes a certificate with a single extension, so that a
   malformed extension can be named (cryptography's error does not always say which one).
 """
@@ -26,7 +26,7 @@ EC_PUBLIC_KEY = bytes.fromhex("2a8648ce3d0201")
 RSA_ENCRYPTION = bytes.fromhex("2a864886f70d010101")
 NAMED_CURVES = {bytes.fromhex("2a8648ce3d030107"): "P-256", bytes.fromhex("2b81040022"): "P-384",
                 bytes.fromhex("2b81040023"): "P-521"}
-SEQUENCE, OID, NULL, EXTENSIONS = 0x30, 0x06, 0x05, 0xA3
+SEQUENCE, OID, NULL, BOOLEAN, EXTENSIONS = 0x30, 0x06, 0x05, 0x01, 0xA3
 
 
 class DERError(ValueError):
@@ -115,15 +115,21 @@ def key_algorithm(cert: x509.Certificate) -> tuple[str, str]:
     return name, f"tag {params[0]:#x}"
 
 
-def extension_oids(cert: x509.Certificate) -> list[str]:
-    """Every extension's OID (dotted), in order and with duplicates, read from the DER."""
-    oids = []
+def extension_list(cert: x509.Certificate) -> list[tuple[str, bool]]:
+    """(dotted OID, critical) for every extension, in order and with duplicates, read from the DER."""
+    found = []
     for _, extension in _extension_list(cert):
         parts = elements(extension)
         if not parts or parts[0][0] != OID:
             raise DERError("an extension without an OID")
-        oids.append(_dotted(parts[0][1]))
-    return oids
+        critical = len(parts) == 3 and parts[1][0] == BOOLEAN and parts[1][1] != b"\x00"
+        found.append((_dotted(parts[0][1]), critical))
+    return found
+
+
+def extension_oids(cert: x509.Certificate) -> list[str]:
+    """Every extension's OID (dotted), in order and with duplicates, read from the DER."""
+    return [oid for oid, _ in extension_list(cert)]
 
 
 def with_one_extension(cert: x509.Certificate, index: int) -> x509.Certificate:

@@ -7,8 +7,9 @@
   chain and its key in temporary files for ``ssl`` (which loads keys only from files);
 * :func:`load_private_key` reads a PEM private key and names what went wrong;
 * :func:`read_regular_file` reads a file only if it is a regular file within a size limit (never
-  a FIFO, a device or a folder), and :func:`printable` escapes control characters for a message;
+  a FIFO, a device or a folder); file names in its messages go through :func:`helpers.show.printable`;
 * :func:`as_certificates` accepts certificates or course objects that carry one (``.cert``);
+* :func:`is_ca` says whether a certificate claims to be a CA;
 * :func:`short_name` is a certificate's (or a name's) short form for tables and messages, and
   :func:`curve_name` an EC curve's NIST name;
 * :func:`host_general_name` turns a host into the SAN entry that names it (DNS name or IP);
@@ -43,6 +44,7 @@ from cryptography.utils import CryptographyDeprecationWarning
 from cryptography.x509.oid import NameOID
 
 from .errors import BadInputError
+from .show import printable
 
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
@@ -270,11 +272,6 @@ def _too_large(shown: str, limit: int, kind: str = "PEM file") -> FileTooLargeEr
                              "just what you need.")
 
 
-def printable(text: str) -> str:
-    """``text`` with control characters (terminal escapes) and lone surrogates escaped, for a message."""
-    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
-
-
 def _is_der_private_key(data: bytes) -> bool:
     try:
         serialization.load_der_private_key(data, password=None)
@@ -397,6 +394,15 @@ def short_name(cert_or_name: x509.Certificate | x509.Name) -> str:
 
 #: OpenSSL's curve names and the NIST names people use.
 NIST_CURVES = {"secp256r1": "P-256", "secp384r1": "P-384", "secp521r1": "P-521"}
+
+
+def is_ca(cert: x509.Certificate) -> bool:
+    """Whether ``cert`` says it is a CA (basicConstraints cA=TRUE); False when the extension is
+    absent or does not parse."""
+    try:
+        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
+    except (x509.ExtensionNotFound, ValueError):
+        return False
 
 
 def curve_name(curve: ec.EllipticCurve) -> str:

@@ -22,8 +22,8 @@ def add(sub) -> None:
 
 
 def run(args) -> int:
-    from ..pem import printable
     from ..pki.files import write_course_certs
+    from ..show import printable
 
     written = write_course_certs(args.out, force=args.force)
     where = "data/certs/" if Path(args.out).resolve() == CERTS_DIR else printable(args.out)

@@ -18,6 +18,7 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from ..anatomy import anatomy, spki_span
 from ..clock import utc
 from ..course import HOST
+from ..pem import is_ca
 from ..pinning.pins import DIGEST_SIZE
 from ..pki import course_pki
 from ..pki.ca import CertificateAuthority, Issued, leaf_dates
@@ -191,12 +192,6 @@ def _verifies(public_key: Any, cert: x509.Certificate) -> bool:
     return True
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        return False
-
 
 def _check_signer(answer) -> str:
     the_mystery = mystery()
@@ -219,10 +214,10 @@ def _check_signer(answer) -> str:
         raise Wrong("That is the mystery certificate itself: it is not self-signed, so its own key does not "
                     "verify its signature.")
     signed = _verifies(cert.public_key(), the_mystery)
-    if signed and _is_ca(cert):
+    if signed and is_ca(cert):
         return (f"{who}: its public key verifies the signature over tbs_certificate_bytes, so its private "
                 "key signed the mystery, and its Subject is the mystery's Issuer.")
-    if not _is_ca(cert):
+    if not is_ca(cert):
         raise Wrong(f"{who} is a leaf (CA:FALSE): no client accepts a certificate it signs, and its key "
                     "does not verify the mystery's signature.")
     named = " Its Subject does match the mystery's Issuer row, though." if cert.subject == the_mystery.issuer else ""

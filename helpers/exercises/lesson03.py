@@ -18,6 +18,7 @@ from cryptography.exceptions import InvalidSignature
 
 from ..clock import now
 from ..course import HOST
+from ..pem import is_ca
 from ..pki import course_pki
 from ..validation import cryptography_verdict, explain
 from . import Question, Wrong, choice
@@ -203,12 +204,6 @@ def _signed_by(cert: x509.Certificate, issuer: x509.Certificate) -> bool:
     return True
 
 
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca
-    except x509.ExtensionNotFound:
-        return False
-
 
 def _common_name(name: x509.Name) -> str:
     cns = name.get_attributes_for_oid(x509.NameOID.COMMON_NAME)
@@ -220,7 +215,7 @@ def _check_repair(answer: Any) -> str:
     cert = _certificate(answer)
     if cert == pki.gallery["expired"].leaf:
         raise Wrong("That is the expired certificate itself; issue a new one with course_pki().intermediate.")
-    if _is_ca(cert):
+    if is_ca(cert):
         raise Wrong(f"That is a CA certificate ({_common_name(cert.subject)}); a server presents a leaf. "
                     "Issue one from it with .issue_leaf(...).")
     if _signed_by(cert, pki.root.cert):

@@ -26,7 +26,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..attacks.scenarios import ATTACKS, CHAIN_STUFFING
 from ..course import HOST
-from ..pem import short_name
+from ..pem import is_ca, short_name
 from ..pinning.client import Refused, rebuild_verified_chain
 from ..pinning.pins import Pin, PinError, PinKind, PinSet, cert_pin, parse_pin, spki_der, spki_pin
 from ..pinning.renewal import Event, event_chain, strategies, survives
@@ -221,7 +221,7 @@ def _course_cas() -> list[x509.Certificate]:
     for item in [*(getattr(pki, f.name) for f in dataclasses.fields(pki)), *(e for e in pki.entries)]:
         certs = [getattr(item, "cert", None), *getattr(item, "intermediates", ()), getattr(item, "root", None)]
         for cert in certs:
-            if isinstance(cert, x509.Certificate) and _is_ca(cert):
+            if isinstance(cert, x509.Certificate) and is_ca(cert):
                 found.setdefault(cert.fingerprint(hashes.SHA256()), cert)
     return list(found.values())
 
@@ -233,12 +233,6 @@ def _a_ca_key(pins: PinSet) -> str | None:
             return short_name(cert)
     return None
 
-
-def _is_ca(cert) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except (x509.ExtensionNotFound, ValueError):
-        return False
 
 
 def _attack_that_reads_the_token(pins: PinSet) -> str | None:
@@ -257,7 +251,7 @@ def _the_ca_that_let_it_in(pins: PinSet, title: str) -> str | None:
     """The CA in the attack's verified chain whose key the pins hold, if the leak came through one."""
     item = next(a for a in (*ATTACKS, CHAIN_STUFFING) if a.title == title)
     built = rebuild_verified_chain(item.chain(), item.device_roots(), HOST)
-    return next((short_name(cert) for cert in built if _is_ca(cert) and Pin.of_spki(cert) in pins), None)
+    return next((short_name(cert) for cert in built if is_ca(cert) and Pin.of_spki(cert) in pins), None)
 
 
 def _are_cert_pins(pins: PinSet) -> bool:

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import functools
 
+from ..attacks.platforms import device_stores
+from ..attacks.scenarios import attack
 from ..course import HOST
 from ..pinning.pins import spki_pin
-from ..pki.catalogue import course_pki
+from ..pki.catalogue import Attacker, course_pki
 from ..platforms import android, dart, ios, okhttp, trustkit
 from ..platforms.gallery import subdomain_policies
 from ..platforms.policy import ConfigError, Severity
@@ -57,13 +59,11 @@ def _as_text(answer, what: str) -> str:
 def _attack_decisions(mod, policy) -> dict[str, bool]:
     """Does the app connect: genuine server, rogue public CA, corporate proxy (a user CA)?"""
     pki = course_pki()
-    roots = [pki.root.cert]
-    return {
-        "genuine": mod.model(policy, HOST, pki.leaf.chain, roots).connects,
-        "rogue CA": mod.model(policy, HOST, pki.rogue_leaf.chain, [*roots, pki.rogue_ca.cert]).connects,
-        "corporate proxy": mod.model(policy, HOST, pki.corporate_leaf.chain, roots,
-                                     [pki.corporate_ca.cert]).connects,
-    }
+    found = {"genuine": mod.model(policy, HOST, pki.leaf.chain, [pki.root.cert]).connects}
+    for name, attacker in (("rogue CA", Attacker.ROGUE_CA), ("corporate proxy", Attacker.CORPORATE_PROXY)):
+        item = attack(attacker)
+        found[name] = mod.model(policy, HOST, item.chain(), *device_stores(item)).connects
+    return found
 
 
 def _check_nsc(answer) -> str:

@@ -18,8 +18,9 @@ from pathlib import Path
 from ..clock import COURSE_NOW
 from ..course import CERTS_DIR
 from ..errors import BadInputError
-from ..pem import cert_pem, key_pem, printable, read_regular_file, write_atomically
+from ..pem import cert_pem, key_pem, read_regular_file, write_atomically
 from ..pinning.pins import spki_pin
+from ..show import printable
 from .catalogue import CoursePKI, course_pki
 from .keys import RSA_EXAMPLE_KEY_FILE, rsa_key_bytes
 

@@ -43,7 +43,7 @@ from cryptography.hazmat.primitives.serialization import Encoding
 
 from .. import clock
 from ..errors import BadInputError
-from ..pem import as_certificates, cert_pem, load_certificates, short_name
+from ..pem import as_certificates, cert_pem, is_ca, load_certificates, short_name
 from ..pinning.pins import Pin, spki_pin
 from .policy import (
     MAX_CONFIG_BYTES,
@@ -785,7 +785,7 @@ def _callback_findings(rule: DomainRule) -> list[Finding]:
 def _anchor_findings(rule: DomainRule, today: _dt.date) -> list[Finding]:
     anchors, lines = rule.options.get("anchors", ()), rule.options.get("anchor_lines", ())
     found = []
-    if anchors and not any(_is_ca(cert) for cert in anchors):
+    if anchors and not any(is_ca(cert) for cert in anchors):
         found.append(Finding("DartTrustsLeafOnly", Severity.WARNING, lines[0], _SAYS["DartTrustsLeafOnly"]))
     for cert, line in zip(anchors, lines, strict=True):
         expired = cert.not_valid_after_utc.date()
@@ -807,12 +807,6 @@ def _context_findings(rule: DomainRule) -> list[Finding]:
                         _SAYS["DartAnchorsWithSystemRoots"])]
     return []
 
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except (x509.ExtensionNotFound, ValueError):
-        return False
 
 
 def _chain_findings(rules: Sequence[DomainRule], chain: list[x509.Certificate]) -> list[Finding]:

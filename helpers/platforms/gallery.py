@@ -17,16 +17,13 @@ from ..course import HOST
 from ..pinning.pins import Pin, cert_pin, spki_pin
 from ..pki.catalogue import course_pki
 from ..show import Shown, Table
-from . import android, dart, ios, okhttp, trustkit
+from . import MODULES, android, ios, okhttp, trustkit
 from .policy import PLATFORM_NAMES, DomainRule, Finding, Policy, policy_from_json
 
 __all__ = [
     "Broken", "broken", "Configs", "Generated",
     "course_policy", "expiry_table", "generated", "host_table", "lint_gallery", "subdomain_policies",
 ]
-
-MODULES = {m.NAME: m for m in (android, ios, trustkit, okhttp, dart)}
-
 
 def course_policy(*, include_subdomains: bool = False, expiration: str | None = None) -> Policy:
     """Lesson 06's pin set as a neutral policy: the leaf key and the backup key, for api.yourapp.com."""
