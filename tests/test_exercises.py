@@ -75,3 +75,33 @@ def test_builders():
     assert "correct" in c.feedback("b")
     assert "A is the leaf." in c.feedback("A")
     assert "one of A, B" in c.feedback("Z")
+
+
+def test_the_four_outcomes_are_types_and_evaluate_prints_nothing(capsys):
+    from helpers.exercises import Incorrect, NotAttempted, Result, Uncheckable
+
+    def checker(answer):
+        if answer == []:
+            raise NotAttempted("Put at least one pin in the list.")
+        if not isinstance(answer, list):
+            raise Uncheckable("Give a list of pins.")
+        if answer != ["k"]:
+            raise Incorrect("That pin set lets the rogue CA through.")
+        return "Only your key."
+
+    q = Question("q9", "a pin set", checker, hints=("h",), answer="['k']")
+    results = [q.evaluate(a) for a in (..., [], "k", ["x"], ["k"])]
+    assert capsys.readouterr().out == ""
+    assert all(isinstance(r, Result) for r in results)
+    assert [r.outcome for r in results] == ["not attempted", "not attempted", "uncheckable", "wrong", "correct"]
+    assert [r.correct for r in results] == [False, False, False, False, True]
+    assert "at least one pin" in results[1].text and "could not be checked. Give a list" in results[2].text
+    assert "rogue CA" in results[3].text and "['k']" not in results[3].text
+    assert issubclass(Uncheckable, Incorrect) and Wrong is Incorrect
+
+
+def test_hint_and_solution_refuse_extra_arguments_kindly(sample, capsys):
+    sample.hint("x", 3, level=2)
+    sample.solution("please")
+    out = capsys.readouterr().out
+    assert out.startswith("Hint 1/2") and "takes no arguments" in out and "Solution to q1: 32" in out

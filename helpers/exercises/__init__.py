@@ -6,11 +6,16 @@ learner answers a question in a cell of its own::
     answer = ...          # replace ... with your answer
     ex.q1.check(answer)
 
-``check`` prints one of three things and never raises:
+Checking is kept apart from display, as in learntools: :meth:`Question.evaluate` returns a
+:class:`Result` and never prints; ``check`` prints that result and never raises. A result is one
+of four outcomes:
 
-* a nudge, while the answer is still ``...`` (not attempted yet);
-* ``Correct`` and a short explanation;
-* ``Not yet`` and a reason that points at the mistake.
+* ``not attempted``: the answer is still ``...`` (or the checker raised :class:`NotAttempted`);
+* ``correct``: a short explanation of why;
+* ``incorrect``: the checker raised :class:`Incorrect` with what the answer does wrong (never the
+  right answer);
+* ``uncheckable``: the answer has a shape the question cannot read (the checker raised
+  :class:`Uncheckable`, or anything else went wrong); the feedback says what shape to give.
 
 ``hint()`` and ``solution()`` print text. Each question's module says what shape of
 answer it expects.
@@ -26,7 +31,8 @@ from typing import Any
 
 NOT_ATTEMPTED = ...
 
-__all__ = ["NOT_ATTEMPTED", "Question", "Wrong", "choice", "echo", "kind_of", "labelled_choice", "letter",
+__all__ = ["CORRECT", "INCORRECT", "NOT_ATTEMPTED", "NotAttempted", "Incorrect", "Question", "Result",
+           "UNCHECKABLE", "Uncheckable", "Wrong", "choice", "echo", "kind_of", "labelled_choice", "letter",
            "whole_number"]
 
 
@@ -50,8 +56,36 @@ def echo(answer: Any, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-class Wrong(Exception):
-    """Raised by a checker to say why an answer is not right yet (the message is shown)."""
+class Incorrect(Exception):
+    """Raised by a checker to say what a wrong answer does (the message is shown; it never names the answer)."""
+
+
+#: The name the lesson modules use for :class:`Incorrect`.
+Wrong = Incorrect
+
+
+class Uncheckable(Incorrect):
+    """Raised by a checker when the answer has a shape it cannot read (the message says what to give)."""
+
+
+class NotAttempted(Exception):
+    """Raised by a checker when the answer is still a placeholder (an empty list, the prompt's own text)."""
+
+
+#: The four outcomes of :meth:`Question.evaluate`; ``status`` keeps the last one.
+CORRECT, INCORRECT, UNCHECKABLE, NOT_ATTEMPTED_STATUS = "correct", "wrong", "uncheckable", "not attempted"
+
+
+@dataclass(frozen=True)
+class Result:
+    """What checking one answer found: an outcome (one of the four above) and the text to show."""
+
+    outcome: str
+    text: str
+
+    @property
+    def correct(self) -> bool:
+        return self.outcome == CORRECT
 
 
 @dataclass
@@ -74,28 +108,32 @@ class Question:
         print(self.feedback(answer))
 
     def feedback(self, answer: Any = NOT_ATTEMPTED) -> str:
-        """The text that :meth:`check` prints, and the status it records."""
+        """The text that :meth:`check` prints; the outcome is kept in :attr:`status`."""
+        result = self.evaluate(answer)
+        self.status = result.outcome
+        return result.text
+
+    def evaluate(self, answer: Any = NOT_ATTEMPTED) -> Result:
+        """Check an answer without printing anything: the outcome and the text to show."""
+        nudge = (f"{self.name}: not attempted yet. Replace the ... with your answer and run "
+                 f"the cell again. Stuck? Run ex.{self.name}.hint().")
         if answer is NOT_ATTEMPTED or answer is None:
-            self.status = "not attempted"
-            return (
-                f"{self.name}: not attempted yet. Replace the ... with your answer and run "
-                f"the cell again. Stuck? Run ex.{self.name}.hint()."
-            )
+            return Result(NOT_ATTEMPTED_STATUS, nudge)
         try:
             message = self.checker(answer)
-        except Wrong as why:
-            self.status = "wrong"
-            return f"✗ {self.name}: not yet. {why}"
+        except NotAttempted as why:
+            return Result(NOT_ATTEMPTED_STATUS, f"{self.name}: not attempted yet. {why}".rstrip())
+        except Uncheckable as why:
+            return Result(UNCHECKABLE, f"✗ {self.name}: that answer could not be checked. {why}")
+        except Incorrect as why:
+            return Result(INCORRECT, f"✗ {self.name}: not yet. {why}")
         except Exception as exc:  # a malformed answer must never crash the lesson
-            self.status = "wrong"
-            return (
-                f"✗ {self.name}: not yet. That answer could not be checked "
-                f"({type(exc).__name__}); the question asks for: {self.prompt}"
-            )
-        self.status = "correct"
-        return f"✓ {self.name}: correct. {message}".rstrip()
+            return Result(UNCHECKABLE,
+                          f"✗ {self.name}: not yet. That answer could not be checked "
+                          f"({type(exc).__name__}); the question asks for: {self.prompt}")
+        return Result(CORRECT, f"✓ {self.name}: correct. {message}".rstrip())
 
-    def hint(self, n: int = 1) -> None:
+    def hint(self, n: Any = 1, *extra: Any, **named: Any) -> None:
         """Print hint number ``n`` (1 is the gentlest); anything that is not a number shows hint 1."""
         try:
             n = max(1, min(int(n), len(self.hints)))
@@ -104,8 +142,10 @@ class Question:
         more = f" (more: ex.{self.name}.hint({n + 1}))" if n < len(self.hints) else ""
         print(f"Hint {n}/{len(self.hints)} for {self.name}: {self.hints[n - 1]}{more}")
 
-    def solution(self) -> None:
-        """Print the worked answer."""
+    def solution(self, *extra: Any, **named: Any) -> None:
+        """Print the worked answer (it takes no arguments; any given are ignored, with a word about it)."""
+        if extra or named:
+            print(f"(ex.{self.name}.solution() takes no arguments; showing the solution.)")
         print(f"Solution to {self.name}: {self.answer}")
 
     def __repr__(self) -> str:  # short and address-free, safe in compared outputs
