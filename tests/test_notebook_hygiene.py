@@ -181,3 +181,28 @@ def test_lesson_maps_quote_each_lessons_own_time(lesson):
     guide = (ROOT / "docs" / "instructor-guide.md").read_text().splitlines()
     row = next(line for line in guide if line.startswith(f"| {number} "))
     assert f"| {teach} min | {exercises} min |" in row, row
+
+
+GLOSSARY = ROOT / "docs" / "glossary.md"
+GLOSSARY_LINK = re.compile(r"\]\(\.\./docs/glossary\.md(?:#([^)\s]*))?\)")
+
+
+def _anchors(markdown: str) -> set[str]:
+    """GitHub's heading anchors: lower case, punctuation dropped, spaces as hyphens."""
+    return {re.sub(r"[^\w\- ]", "", h.strip().lower()).replace(" ", "-")
+            for h in re.findall(r"(?m)^#{1,6} (.+)$", markdown)}
+
+
+def test_glossary_links_resolve_and_every_lesson_links_it(lesson):
+    anchors = _anchors(GLOSSARY.read_text(encoding="utf-8"))
+    text = "".join(source(c) for c in cells(lesson) if c["cell_type"] == "markdown")
+    links = GLOSSARY_LINK.findall(text)
+    assert links, f"{lesson.name} never links docs/glossary.md; link jargon at its first use"
+    broken = sorted({a for a in links if a and a not in anchors})
+    assert not broken, f"{lesson.name} links glossary anchors that do not exist: {broken}"
+
+
+def test_glossary_terms_are_in_order_and_defined_once():
+    headings = re.findall(r"(?m)^## (.+)$", GLOSSARY.read_text(encoding="utf-8"))
+    keys = [h.lower().replace(".", "") for h in headings]
+    assert keys == sorted(keys) and len(set(keys)) == len(keys) and len(keys) >= 30
