@@ -27,7 +27,7 @@ from .pinning.pins import spki_pin
 from .show import Table
 
 __all__ = ["Anatomy", "MalformedDERError", "PEMInsteadOfDERError", "Beside", "Field", "anatomy", "beside",
-           "hexdump", "key_description", "key_problem", "spki_span"]
+           "hexdump", "key_description", "key_problem", "key_usages", "spki_span"]
 
 
 class MalformedDERError(BadInputError):
@@ -304,6 +304,23 @@ def _general_names(names) -> str:
 
 def _colon_hex(data: bytes) -> str:
     return ":".join(f"{b:02X}" for b in data)
+
+
+def key_usages(cert: x509.Certificate) -> tuple[list[str], list[str]]:
+    """What the certificate's Key usage extension allows its key to do, and what it does not.
+
+    Both lists use the names ``openssl x509 -text`` prints. Without the extension, the key is
+    unrestricted (RFC 5280, section 4.2.1.3), so everything is allowed.
+    """
+    try:
+        usage = cert.extensions.get_extension_for_class(x509.KeyUsage).value
+    except x509.ExtensionNotFound:
+        return [label for _, label in _KEY_USAGE], []
+    except ValueError:  # cryptography could not parse the extensions
+        raise MalformedDERError("The certificate's extensions are malformed, so its key usage cannot be "
+                                "read; inspect it with anatomy() to see which field is broken.") from None
+    allowed = [label for attr, label in _KEY_USAGE if getattr(usage, attr)]
+    return allowed, [label for _, label in _KEY_USAGE if label not in allowed]
 
 
 def _extension_value(value) -> str:

@@ -5,6 +5,14 @@ course) use certifi's bundle, which is Mozilla's list. :func:`load_roots` reads 
 :func:`root_stats` counts what is inside: how many roots, which key types, whose they
 are, and when they expire. The numbers depend on the installed certifi version, so a
 lesson prints the numbers it computes rather than numbers written down once.
+
+"Whose" needs care. A root's subject O= is the organisation's name *on the day the root was
+issued*: companies rename themselves (Comodo became Sectigo) and buy each other's roots
+(DigiCert bought QuoVadis; Google bought two GlobalSign roots), and one owner spells its own
+name several ways. The authority on who owns a root today is the Common CA Database (CCADB),
+whose "CA Owner" column Mozilla publishes. :data:`CA_OWNERS` maps the O= spellings in
+certifi's bundle to that CA Owner, and :data:`CA_OWNERS_BY_ROOT` handles the roots that changed
+hands; :func:`owner` applies both.
 """
 
 from __future__ import annotations
@@ -22,8 +30,56 @@ from cryptography.x509.oid import NameOID
 from .errors import BadInputError
 from .pem import CertificateFormatError, curve_name, load_certificates, short_name
 
-__all__ = ["RootNotFoundError", "RootStats", "NoRootsError", "UnreadableBundleError", "bundle_path", "bundle_version",
-           "country", "find_root", "key_family", "key_label", "load_roots", "organisation", "root_stats"]
+__all__ = ["CA_OWNERS", "CA_OWNERS_BY_ROOT", "COUNTRY_NAMES", "RootNotFoundError", "RootStats", "NoRootsError",
+           "UnreadableBundleError", "bundle_path", "bundle_version", "country", "country_name", "find_root",
+           "key_family", "key_label", "load_roots", "organisation", "owner", "root_stats"]
+
+#: Where :data:`CA_OWNERS` comes from: CCADB's public report of every root in Mozilla's store, column
+#: "CA Owner" (the owner today, which is not always the O= the root was issued with).
+CA_OWNER_SOURCE = ("CCADB, Mozilla's 'Included CA Certificate Report' (column 'CA Owner'), "
+                   "https://www.ccadb.org/resources")
+
+#: The subject O= spellings in certifi's bundle that belong to one CCADB CA Owner under another name
+#: (several spellings of one owner, renamed companies, and roots bought by another CA). An O= missing
+#: here is counted under its own spelling.
+CA_OWNERS = {
+    "DigiCert Inc": "DigiCert",
+    "DigiCert, Inc.": "DigiCert",
+    "QuoVadis Limited": "DigiCert",                       # bought by DigiCert in 2019
+    "COMODO CA Limited": "Sectigo",                       # Comodo CA renamed itself Sectigo in 2018
+    "Sectigo Limited": "Sectigo",
+    "The USERTRUST Network": "Sectigo",
+    "GlobalSign": "GlobalSign nv-sa",
+    "Hellenic Academic and Research Institutions CA": "HARICA",
+    "Hellenic Academic and Research Institutions Cert. Authority": "HARICA",
+    "SECOM Trust Systems CO.,LTD.": "SECOM Trust Systems CO., LTD.",
+    "SECOM Trust Systems Co., Ltd.": "SECOM Trust Systems CO., LTD.",
+    "T-Systems Enterprise Services GmbH": "Deutsche Telekom Security GmbH",
+    "Unizeto Technologies S.A.": "Asseco Data Systems S.A.",   # Certum: Unizeto became Asseco
+    "Telia Finland Oyj": "Telia Company",
+    "Telia Company AB": "Telia Company",
+    "GoDaddy.com, Inc.": "GoDaddy",
+    "Starfield Technologies, Inc.": "GoDaddy",
+    "OISTE Foundation": "WISeKey",
+    "Amazon": "Amazon Trust Services",
+    "SSL Corporation": "SSL.com",
+}
+
+#: Roots whose owner today is not the organisation in their subject (they changed hands), by common
+#: name or, for the four GlobalSign roots that share the CN "GlobalSign", by OU.
+CA_OWNERS_BY_ROOT = {
+    "GlobalSign ECC Root CA - R4": "Google Trust Services LLC",          # bought from GlobalSign, 2016
+    "Starfield Services Root Certificate Authority - G2": "Amazon Trust Services",  # bought from Starfield
+}
+
+#: The country codes of certifi's roots, spelled out: "CN" here is China, not a Common Name.
+COUNTRY_NAMES = {
+    "BE": "Belgium", "BM": "Bermuda", "CH": "Switzerland", "CN": "China", "DE": "Germany", "ES": "Spain",
+    "FI": "Finland", "FR": "France", "GB": "United Kingdom", "GR": "Greece", "HK": "Hong Kong",
+    "HU": "Hungary", "IT": "Italy", "JP": "Japan", "KR": "South Korea", "NL": "Netherlands",
+    "NO": "Norway", "PL": "Poland", "PT": "Portugal", "RO": "Romania", "SE": "Sweden", "SK": "Slovakia",
+    "TN": "Tunisia", "TR": "Türkiye", "TW": "Taiwan", "US": "United States", "??": "no country given",
+}
 
 
 class UnreadableBundleError(BadInputError):
@@ -78,6 +134,21 @@ def organisation(cert: x509.Certificate) -> str:
     return _attribute(cert.subject, NameOID.ORGANIZATION_NAME) or short_name(cert)
 
 
+def owner(cert: x509.Certificate) -> str:
+    """Who owns the root today, as CCADB's "CA Owner" names it (see :data:`CA_OWNERS`)."""
+    for oid in (NameOID.COMMON_NAME, NameOID.ORGANIZATIONAL_UNIT_NAME):
+        moved = CA_OWNERS_BY_ROOT.get(_attribute(cert.subject, oid))
+        if moved:
+            return moved
+    raw = organisation(cert)
+    return CA_OWNERS.get(raw, raw)
+
+
+def country_name(code: str) -> str:
+    """'China (CN)' for 'CN': a two-letter code spelled out, so it is never read as a Common Name."""
+    return f"{COUNTRY_NAMES.get(code, code)} ({code})" if code != "??" else COUNTRY_NAMES["??"]
+
+
 def country(cert: x509.Certificate) -> str:
     """The subject's two-letter country code, or ``"??"`` when it names none."""
     return _attribute(cert.subject, NameOID.COUNTRY_NAME) or "??"
@@ -105,22 +176,32 @@ class RootStats:
     count: int
     families: Counter        # "RSA" / "EC" -> number of roots
     key_types: Counter       # "RSA 4096", "EC P-384", ... -> number of roots
-    organisations: Counter   # subject O -> number of roots
-    countries: Counter       # subject C -> number of roots
+    organisations: Counter   # subject O, as spelled when the root was issued -> number of roots
+    countries: Counter       # subject C ("??" when it names none) -> number of roots
     expiry_years: Counter    # year of notAfter -> number of roots
+    owners: Counter          # CCADB CA Owner today (see :func:`owner`) -> number of roots
+
+    @property
+    def named_countries(self) -> Counter:
+        """:attr:`countries` without the roots that name no country (``"??"`` is no country)."""
+        return Counter({code: n for code, n in self.countries.items() if code != "??"})
 
     def summary(self) -> str:
         """Every headline number, one topic per line."""
         families = ", ".join(f"{n} {name}" for name, n in self.families.most_common())
         kinds = ", ".join(f"{n} {name}" for name, n in sorted(self.key_types.items()))
-        top_org, top_n = _leaders(self.organisations)
-        top_c, top_cn = _leaders(self.countries)
+        top_owner, top_n = _leaders(self.owners)
+        named = self.named_countries
+        top_c, top_cn = _leaders(named)
+        top_c = " and ".join(country_name(code) for code in top_c.split(" and "))
         first, last = min(self.expiry_years), max(self.expiry_years)
         return "\n".join([
             f"{self.count} roots: {families}",
             f"key types: {kinds}",
-            f"owners:    {len(self.organisations)} organisations in {len(self.countries)} countries; the most "
-            f"roots belong to {top_org} ({top_n}), and {top_c} has the most ({top_cn})",
+            f"owners:    {len(self.owners)} CA owners ({len(self.organisations)} spellings of O=); the most "
+            f"roots belong to {top_owner} ({top_n})",
+            f"countries: {len(named)} countries ({self.countries['??']} roots name none); "
+            f"{top_c} has the most ({top_cn})",
             f"expiry:    between {first} and {last}",
         ])
 
@@ -144,6 +225,7 @@ def root_stats(roots: tuple[x509.Certificate, ...] | list[x509.Certificate] | No
         organisations=Counter(organisation(c) for c in roots),
         countries=Counter(country(c) for c in roots),
         expiry_years=Counter(c.not_valid_after_utc.year for c in roots),
+        owners=Counter(owner(c) for c in roots),
     )
 
 

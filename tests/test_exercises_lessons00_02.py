@@ -8,16 +8,18 @@ tables compute their answers the same way.
 
 from __future__ import annotations
 
-import base64
+import datetime
 import hashlib
+import re
 
 import numpy as np
 import pytest
 from cryptography.hazmat.primitives import serialization
 
+from helpers import clock
 from helpers.anatomy import anatomy, spki_span
 from helpers.exercises import Question, lesson00, lesson01, lesson02
-from helpers.pinning.pins import Pin, cert_pin, spki_der, spki_pin
+from helpers.pinning.pins import Pin, spki_der, spki_pin
 from helpers.pki import course_pki
 from helpers.trust_store import find_root, load_roots
 
@@ -57,36 +59,42 @@ def _says_nothing_of(feedback: str, *secrets: str) -> None:
         assert secret.lower() not in feedback.lower(), (secret, feedback)
 
 
-# --- lesson 00 q1: where trust is decided -----------------------------------------------------------
+# --- lesson 00 q1: where is the fake stopped -------------------------------------------------------
 
-@pytest.mark.parametrize("answer", ["C", "c", " C ", "'C'", "(c)", "C) TLS validation", "C: TLS validation",
-                                    "TLS validation", "tls  VALIDATION", "TLS:\nvalidation", "option C",
-                                    "validation", b"C"])
+@pytest.mark.parametrize("answer", ["D", "d", " D ", "'D'", "(d)", "D) TLS: validation", "D: TLS validation",
+                                    "TLS: validation", "tls  VALIDATION", "TLS:\nvalidation", "option D",
+                                    "validation", "certificate validation", b"D"])
 def test_l00_q1_right_answers_in_every_form(answer):
     _right(lesson00.q1, answer)
 
 
 @pytest.mark.parametrize("answer, words", [
-    ("A", ["A (DNS)", "name into an address"]),
-    ("dns", ["A (DNS)", "who answers"]),
-    ("B", ["B (TCP)", "anyone can accept"]),
+    ("A", ["A (DNS)", "nothing in a DNS answer"]),
+    ("dns", ["A (DNS)", "attacker's address"]),
+    ("B", ["B (TCP)", "proves nothing"]),
     ("TCP connect", ["B (TCP)"]),
-    ("TLS: certificate", ["only sends its chain"]),
-    ("Pin check", ["after another step", "not one of the three"]),
-    ("TLS: hello + key agreement", ["shared secret"]),
+    ("C", ["C (TLS: certificate)", "receiving it checks nothing"]),
+    ("TLS: certificate", ["anyone can send any certificate"]),
+    ("E", ["E (Pin check)", "Only apps that pin"]),
+    ("pinning", ["Only apps that pin"]),
+    ("F", ["F (Encrypted request)", "bearer token"]),
+    ("TLS: hello + key agreement", ["works with the attacker too"]),
+    ("key agreement", ["shared with whoever"]),
     ("TLS", ["several boxes"]),
-    ("A or C", ["is not one of the options"]),
-    ("C (DNS)", ["is not one of the options"]),
-    ("AC", ["is not one of the options"]),
+    ("Data on screen", ["bearer token and all"]),
+    ("A or D", ["is not one of the options"]),
+    ("D (DNS)", ["is not one of the options"]),
+    ("AD", ["is not one of the options"]),
 ])
 def test_l00_q1_wrong_answers_say_what_is_wrong_and_never_the_answer(answer, words):
-    _says_nothing_of(_wrong(lesson00.q1, answer, *words), "'C'", "C (TLS", "validation")
+    _says_nothing_of(_wrong(lesson00.q1, answer, *words), "'D'", "D (TLS", "validation")
 
 
-@pytest.mark.parametrize("answer", NONSENSE + (3, ["C"], True), ids=_short)
+@pytest.mark.parametrize("answer", NONSENSE + (4, ["D"], True), ids=_short)
 def test_l00_q1_nonsense_lists_the_options_in_order(answer):
     feedback = _wrong(lesson00.q1, answer)
-    assert "Answer with one of A, B, C, as a string." in feedback
+    assert "Answer with one of A, B, C, D, E, F, as a string." in feedback
+    _says_nothing_of(feedback, "'D'", "validation")
 
 
 def test_l00_q1_reads_its_options_off_the_figure():
@@ -94,6 +102,115 @@ def test_l00_q1_reads_its_options_off_the_figure():
 
     validation = next(step for step, detail, _ in STEPS if "trusted" in detail)
     _right(lesson00.q1, validation)
+    for step, _, _ in STEPS:  # every box of the figure gets an answer, never a crash
+        assert lesson00.q1.feedback(step).startswith(("✓", "✗ q1: not yet."))
+
+
+def test_l00_q1_options_are_the_figures_boxes_not_a_giveaway():
+    """Each option is labelled with a box of the figure, as printed there, and nothing more (issue 14)."""
+    from helpers.plots.overview import STEPS
+
+    options = re.findall(r"'([A-F])' \(([^)]*)\)", lesson00.q1.prompt)
+    boxes = {" ".join(step.split()) for step, _, _ in STEPS}
+    assert [key for key, _ in options] == list("ABCDEF")
+    assert all(label in boxes for _, label in options), options
+
+
+# --- lesson 00 q2: a date on which the certificate was trusted --------------------------------------
+
+@pytest.fixture(scope="module")
+def q2_cert():
+    return lesson00.certificate()
+
+
+def test_l00_q2_reference_solution(q2_cert):
+    assert q2_cert is lesson00.certificate()  # the same certificate on every call
+    _right(lesson00.q2, "2026-01-15")
+    assert lesson00.verdict(clock.now()) is not None  # refused on the course clock, as the lesson says
+
+
+@pytest.mark.parametrize("form", ["date", "datetime naive", "datetime aware", "not before", "not after",
+                                  "first day", "last day", "ISO with Z", "ISO with offset", "numpy day",
+                                  "numpy moment", "bytes", "quoted", "course utc", "middle", "with UTC",
+                                  "str of a datetime", "in a list"])
+def test_l00_q2_right_answers_in_other_forms(form, q2_cert):
+    start, end = q2_cert.not_valid_before_utc, q2_cert.not_valid_after_utc
+    answers = {
+        "date": datetime.date(2026, 1, 15), "datetime naive": datetime.datetime(2025, 12, 1, 8, 30),
+        "datetime aware": datetime.datetime(2026, 2, 1, tzinfo=datetime.UTC), "not before": start,
+        "not after": end, "first day": str(start.date()), "last day": str(end.date()),
+        "ISO with Z": "2026-03-01T23:00:00Z", "ISO with offset": "2026-03-02 01:00+02:00",
+        "numpy day": np.datetime64("2026-01-15"), "numpy moment": np.datetime64("2026-01-15T10:00:00.000000000"),
+        "bytes": b"2026-01-15", "quoted": " '2026-01-15' ", "course utc": clock.utc(2026, 4, 1),
+        "middle": start + (end - start) / 2, "with UTC": "2026-01-15 08:00 UTC",
+        "str of a datetime": str(start + datetime.timedelta(days=3)), "in a list": ["2026-01-15"],
+    }
+    _right(lesson00.q2, answers[form])
+
+
+@pytest.mark.parametrize("mistake, words", [
+    ("the course clock", ["refuses it", "cert is not valid at validation time", "course clock's own day"]),
+    ("the course clock as text", ["course clock's own day"]),
+    ("the day after", ["refuses it", "12:00 UTC"]),
+    ("the day before", ["refuses it"]),
+    ("a second late", ["refuses it"]),
+    ("a second early", ["refuses it"]),
+    ("the issuing CA's first day", ["refuses it"]),
+    ("the far future", ["refuses it"]),
+    ("the year 1", ["refuses it"]),
+    ("the real clock", ["refuses it"]),
+])
+def test_l00_q2_wrong_dates_run_the_verifier(mistake, words, q2_cert):
+    start, end = q2_cert.not_valid_before_utc, q2_cert.not_valid_after_utc
+    answers = {
+        "the course clock": clock.now(), "the course clock as text": "2026-09-01",
+        "the day after": str((end + datetime.timedelta(days=1)).date()),
+        "the day before": (start - datetime.timedelta(days=1)).date(),
+        "a second late": end + datetime.timedelta(seconds=1),
+        "a second early": start - datetime.timedelta(seconds=1),
+        "the issuing CA's first day": course_pki().intermediate.cert.not_valid_before_utc.date(),
+        "the far future": "9999-12-31", "the year 1": "0001-01-01",
+        "the real clock": datetime.datetime.now(datetime.UTC),
+    }
+    feedback = _wrong(lesson00.q2, answers[mistake], *words)
+    _says_nothing_of(feedback, str(start.date()), str(end.date()), "before its", "after its", "too early",
+                     "too late", "expired")
+
+
+def test_l00_q2_feedback_gives_no_direction(q2_cert):
+    """Too early and too late get the same words, so a learner cannot bisect to the window."""
+    start, end = q2_cert.not_valid_before_utc, q2_cert.not_valid_after_utc
+    said = {_wrong(lesson00.q2, day.date()).replace(str(day.date()), "DAY")
+            for day in (start - datetime.timedelta(days=40), start - datetime.timedelta(days=1),
+                        end + datetime.timedelta(days=1), end + datetime.timedelta(days=90))}
+    assert len(said) == 1, said
+
+
+def test_l00_q2_the_real_date_is_named():
+    feedback = lesson00.q2.feedback(datetime.date.today())
+    if datetime.date.today() != clock.now().date():
+        assert "your computer's date" in feedback
+
+
+@pytest.mark.parametrize("answer, words", [
+    ("2026/01/15", ["YYYY-MM-DD"]), ("15 January 2026", ["YYYY-MM-DD"]), ("2026-02-30", ["not a real date"]),
+    ("2026-1-5", ["YYYY-MM-DD"]), ("yesterday", ["YYYY-MM-DD"]), (20260115, ["an int", "not a date"]),
+    ((2026, 1, 15), ["3 values", "one date"]), (np.datetime64("NaT"), ["YYYY-MM-DD"]),
+    (("2025-11-01", "2026-03-01"), ["2 values"]), ("0001-01-01T00:00+01:00", ["ends of the calendar"]),
+    ("2026-01-15T25:00", ["not a real date"]), ("UTC", ["YYYY-MM-DD"]),
+])
+def test_l00_q2_unreadable_dates_say_how_to_write_one(answer, words):
+    feedback = lesson00.q2.feedback(answer)
+    assert feedback.startswith("✗ q2: that answer could not be checked."), feedback
+    for word in words:
+        assert word in feedback, (word, feedback)
+
+
+@pytest.mark.parametrize("answer", NONSENSE + (HUGE, True, 2.5, [], ["2026-01-15", "2026-01-16"]), ids=_short)
+def test_l00_q2_nonsense(answer, q2_cert):
+    feedback = lesson00.q2.feedback(answer)
+    assert feedback.startswith("✗ q2:") and len(feedback) < 400, feedback
+    _says_nothing_of(feedback, str(q2_cert.not_valid_before_utc.date()), str(q2_cert.not_valid_after_utc.date()))
 
 
 # --- lesson 01 q1: which field names the host -------------------------------------------------------
@@ -356,112 +473,117 @@ def test_l02_q1_nonsense(answer):
     _says_nothing_of(_wrong(lesson02.q1, answer), f" {lesson02._expiry_counts()['before']} ")
 
 
-# --- lesson 02 q2: ISRG Root X2's SPKI pin ----------------------------------------------------------
+# --- lesson 02 q2: whose key does an app pin? -------------------------------------------------------
 
 @pytest.fixture(scope="module")
-def x2():
-    return find_root("ISRG Root X2")
+def pinned():
+    return next(r for r in load_roots() if spki_pin(r) == lesson02.MYSTERY_PIN)
 
 
-def test_l02_q2_reference_solution(x2):
-    _right(lesson02.q2, spki_pin(x2))
+def test_l02_q2_the_pin_is_a_root_in_the_store_and_the_cell_above_does_not_print_it(pinned):
+    assert anatomy(pinned)["Subject"].endswith("CN=DigiCert Global Root G2")
+    assert spki_pin(pinned) != spki_pin(find_root("ISRG Root X1"))   # the cell above q2 prints X1's pin
 
 
-@pytest.mark.parametrize("form", ["okhttp", "hpkp", "android", "ios", "a Pin", "digest bytes", "base64 bytes",
-                                  "with a newline", "with quotes", "openssl output", "hpkp with semicolon"])
-def test_l02_q2_right_answers_in_every_format(form, x2):
-    pin = Pin.of_spki(x2)
+def test_l02_q2_reference_solution(roots, pinned):
+    _right(lesson02.q2, next(r for r in roots if spki_pin(r) == lesson02.MYSTERY_PIN))
+
+
+@pytest.mark.parametrize("form", ["common name", "lower case", "extra spaces", "quoted", "CN=", "whole subject",
+                                  "unique part", "one-item list", "bytes", "list comprehension"])
+def test_l02_q2_right_answers_in_every_form(form, roots, pinned):
+    from helpers.pem import short_name
+
     answers = {
-        "okhttp": pin.format("okhttp"), "hpkp": pin.format("hpkp"), "android": pin.format("android"),
-        "ios": pin.format("ios"), "a Pin": pin, "digest bytes": pin.digest,
-        "base64 bytes": pin.base64.encode(), "with a newline": pin.base64 + "\n",
-        "with quotes": f"'{pin.base64}'",
-        "openssl output": base64.b64encode(hashlib.sha256(spki_der(x2)).digest()).decode() + "\n",
-        "hpkp with semicolon": pin.format("hpkp") + ";",
+        "common name": "DigiCert Global Root G2", "lower case": "digicert global root g2",
+        "extra spaces": "  DigiCert  Global Root G2 \n", "quoted": "'DigiCert Global Root G2'",
+        "CN=": "CN=DigiCert Global Root G2", "whole subject": pinned.subject.rfc4514_string(),
+        "unique part": "Global Root G2", "one-item list": [pinned], "bytes": b"DigiCert Global Root G2",
+        "list comprehension": [short_name(r) for r in roots if spki_pin(r) == lesson02.MYSTERY_PIN],
     }
     _right(lesson02.q2, answers[form])
 
 
 @pytest.mark.parametrize("mistake, words", [
-    ("certificate pin", ["certificate pin"]),
-    ("certificate Pin object", ["certificate pin"]),
-    ("X1's pin", ["X1's pin"]),
-    ("another root", ["another root in your store"]),
+    ("ISRG Root X1, printed above", ["different pin"]),
+    ("ISRG Root X2", ["different pin"]),
+    ("a DigiCert sibling", ["same owner", "key of its own"]),
+    ("a DigiCert sibling object", ["same owner"]),
+    ("the owner's name", ["names an owner"]),
+    ("the O= spelling", ["names an owner"]),
+    ("the pin itself", ["That is a pin"]),
+    ("the pin with prefix", ["That is a pin"]),
+    ("a Pin object", ["That is a pin"]),
     ("the course root", ["course's own root"]),
-    ("a course leaf", ["matches no root"]),
-    ("the bare EC point", ["bare EC point"]),
-    ("the key's PEM", ["PEM text"]),
-    ("the SPKI unhashed", ["SPKI itself", "SHA-256"]),
-    ("hex digest", ["hex", "base64"]),
-    ("hex fingerprint", ["fingerprint", "whole certificate"]),
-    ("SHA-1", ["SHA-1"]),
-    ("sha1/ prefix", ["SHA-1"]),
-    ("URL-safe", ["URL-safe"]),
-    ("the certificate", ["is a certificate"]),
-    ("garbage", ["not a pin"]),
+    ("a course leaf", ["not a root in your store"]),
+    ("a name not in the store", ["No root in your store"]),
 ])
-def test_l02_q2_wrong_answers_say_what_they_hash(mistake, words, x2, roots, pki):
-    point = x2.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    pem = x2.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    other = next(r for r in roots if r != x2 and "ISRG" not in anatomy(r)["Subject"])
-    b64 = lambda data: base64.b64encode(data).decode()  # noqa: E731
+def test_l02_q2_wrong_answers_say_what_the_answer_is(mistake, words, roots, pinned, pki):
     answers = {
-        "certificate pin": cert_pin(x2), "certificate Pin object": Pin.of_cert(x2),
-        "X1's pin": spki_pin(find_root("ISRG Root X1")), "another root": "sha256/" + spki_pin(other),
-        "the course root": spki_pin(pki.root.cert), "a course leaf": spki_pin(pki.leaf.cert),
-        "the bare EC point": b64(hashlib.sha256(point).digest()),
-        "the key's PEM": b64(hashlib.sha256(pem).digest()),
-        "the SPKI unhashed": b64(spki_der(x2)),
-        "hex digest": hashlib.sha256(spki_der(x2)).hexdigest(),
-        "hex fingerprint": anatomy(x2)["SHA-256 fingerprint"],
-        "SHA-1": b64(hashlib.sha1(spki_der(x2)).digest()),
-        "sha1/ prefix": "sha1/" + b64(hashlib.sha1(spki_der(x2)).digest()),
-        "URL-safe": base64.urlsafe_b64encode(Pin.of_spki(x2).digest).decode().replace("/", "_"),
-        "the certificate": x2,
-        "garbage": "deadbeef",
+        "ISRG Root X1, printed above": "ISRG Root X1", "ISRG Root X2": find_root("ISRG Root X2"),
+        "a DigiCert sibling": "DigiCert Global Root G3",
+        "a DigiCert sibling object": find_root("QuoVadis Root CA 2 G3"),
+        "the owner's name": "DigiCert", "the O= spelling": "DigiCert Inc",
+        "the pin itself": lesson02.MYSTERY_PIN, "the pin with prefix": "sha256/" + lesson02.MYSTERY_PIN,
+        "a Pin object": Pin.of_spki(pinned), "the course root": pki.root.cert, "a course leaf": pki.leaf,
+        "a name not in the store": "Symantec Class 3 Root",
     }
-    if mistake == "URL-safe" and not set("-_") & set(answers[mistake]):
-        pytest.skip("this pin has no character that URL-safe base64 changes")
-    _says_nothing_of(_wrong(lesson02.q2, answers[mistake], *words), spki_pin(x2))
+    _says_nothing_of(_wrong(lesson02.q2, answers[mistake], *words), "DigiCert Global Root G2", "G2")
 
 
-@pytest.mark.parametrize("answer", NONSENSE + (b"x" * 2_000_000, 42, None.__class__), ids=_short)
-def test_l02_q2_nonsense(answer, x2):
-    _says_nothing_of(_wrong(lesson02.q2, answer), spki_pin(x2))
+def test_l02_q2_feedback_is_the_same_kind_for_every_other_root(roots, pinned):
+    """No reply narrows the search: every other root gets 'a different pin', never a hint of direction."""
+    from helpers.pem import short_name
+
+    for root in roots[:40]:
+        if root == pinned:
+            continue
+        feedback = lesson02.q2.feedback(root)
+        assert "different pin" in feedback and "G2" not in feedback.replace(short_name(root), ""), feedback
+
+
+@pytest.mark.parametrize("answer", NONSENSE + (b"x" * 2_000_000, 42, None.__class__, [], ["a", "b"]), ids=_short)
+def test_l02_q2_nonsense(answer):
+    feedback = lesson02.q2.feedback(answer)
+    assert feedback.startswith("✗ q2:") and len(feedback) < 400, feedback
+    _says_nothing_of(feedback, "DigiCert Global Root G2")
 
 
 # --- lesson 02 q3: a leaked intermediate key --------------------------------------------------------
 
-@pytest.mark.parametrize("answer", ["B", "b", " 'B' ", "(B)", "option b", "revoke the intermediate",
-                                    "Revoke that intermediate, have the offline root sign a new one, and "
-                                    "re-issue its leaves", "B: revoke the intermediate"])
+@pytest.mark.parametrize("answer", ["D", "d", " 'D' ", "(D)", "option d", "D.", lesson02._Q3_D,
+                                    "B and wait until the old intermediate expires", "B and ship a blocklist",
+                                    f"D: {lesson02._Q3_D}"])
 def test_l02_q3_right_answers_in_every_form(answer):
     _right(lesson02.q3, answer)
 
 
 @pytest.mark.parametrize("answer, words", [
-    ("A", ["A (replace the root)", "years"]),
+    ("A", ["A (replace the root", "years"]),
     ("replace the root in every device's trust store", ["did not leak"]),
+    ("B", ["B (issue a replacement", "still valid", "any name"]),           # the lesson's cell 13, alone
+    ("issue a replacement intermediate", ["clean key", "still valid"]),
     ("C", ["C (do nothing)", "chain to the"]),
     ("do nothing", ["any name"]),
+    ("revoke the intermediate", ["checks no revocation"]),                    # revoking alone: cell 15
     ("revoke the root", ["root's key did not leak"]),
     ("re-issue the leaves", ["change nothing"]),
     ("rotate the leaf keys", ["leaves' keys did not leak"]),
     ("A and B", ["is not one of the options"]),
 ])
 def test_l02_q3_wrong_answers_explain_the_flaw(answer, words):
-    _says_nothing_of(_wrong(lesson02.q3, answer, *words), "'B'", "B (", "must be revoked")
+    _says_nothing_of(_wrong(lesson02.q3, answer, *words), "'D'", "D (", "blocklist", "expires")
 
 
 @pytest.mark.parametrize("answer", NONSENSE, ids=_short)
 def test_l02_q3_nonsense(answer):
-    assert "Answer with one of A, B, C, as a string." in _wrong(lesson02.q3, answer)
+    assert "Answer with one of A, B, C, D, as a string." in _wrong(lesson02.q3, answer)
 
 
 # --- every question: not attempted, hints and solutions ---------------------------------------------
 
-QUESTIONS = [lesson00.q1, lesson01.q1, lesson01.q2, lesson01.q3, lesson02.q1, lesson02.q2, lesson02.q3]
-IDS = ["l00.q1", "l01.q1", "l01.q2", "l01.q3", "l02.q1", "l02.q2", "l02.q3"]
+QUESTIONS = [lesson00.q1, lesson00.q2, lesson01.q1, lesson01.q2, lesson01.q3, lesson02.q1, lesson02.q2, lesson02.q3]
+IDS = ["l00.q1", "l00.q2", "l01.q1", "l01.q2", "l01.q3", "l02.q1", "l02.q2", "l02.q3"]
 
 
 @pytest.mark.parametrize("question", QUESTIONS, ids=IDS)

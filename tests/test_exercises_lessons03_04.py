@@ -2,8 +2,9 @@
 
 Each table holds the reference solution, right answers in other forms, the lesson's misconceptions
 (each with the words its feedback must contain), and nonsense. The checkers run the skill: 03 q1
-runs explain() on the mystery chain, 03 q2 runs both validators and checks who signed, 04 q1 reads
-the SNI from a captured ClientHello.
+runs explain() on the mystery chain, 03 q2 runs both validators and checks who signed, 03 q3 runs all
+four validators for two clients, 04 q1 reads
+the SNI from a captured ClientHello, 04 q2 recomputes the client's Finished (its own file).
 """
 
 from __future__ import annotations
@@ -13,12 +14,13 @@ import ast
 import numpy as np
 import pytest
 from cryptography import x509
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from helpers.exercises import lesson03 as ex3
 from helpers.exercises import lesson04 as ex4
 from helpers.pki import course_pki
-from helpers.tls.handshake import run_handshake
+from helpers.validation import explain
 
 PKI = course_pki()
 HUGE = "x" * 2_000_000
@@ -44,8 +46,16 @@ def _wrong(question, answer, words=""):
 LEAF, INTERMEDIATES, ANCHORS, _HOST = ex3.mystery()
 
 
+@pytest.fixture(autouse=True)
+def _default_mystery():
+    """Every test starts from the chain the committed notebook deals (the default seed)."""
+    ex3.mystery()
+    yield
+    ex3.mystery()
+
+
 def test_03_q1_reference_solution():
-    reference = ast.literal_eval(ex3.q1.answer.split(":")[0])
+    reference = ast.literal_eval(ex3.q1.answer.split("it is ")[1].split(":")[0])
     _right(ex3.q1, reference)
 
 
@@ -109,6 +119,66 @@ def test_03_q1_nonsense(answer, words):
     _wrong(ex3.q1, answer, words)
 
 
+SEEDS = ["ada", "grace", "alan", "linus", "bob", "carol", "eve", "1", "2", "3", "5", "Zoë", "x" * 500]
+
+
+def _failure(seed):
+    """The (check, role) that explain() finds in a seed's chain: what the learner must name."""
+    leaf, inters, anchors, host = ex3.mystery(seed)
+    (step,) = explain(leaf, inters, anchors, host).failures
+    role = {"leaf": "leaf", "issuer": "intermediate", "anchor": "root"}[step.subject.split()[0]]
+    return step, role
+
+
+def test_03_q1_seeds_deal_different_chains_and_every_kind_of_break():
+    dealt = {ex3.mystery(seed)[0].fingerprint(hashes.SHA256()) for seed in SEEDS}
+    assert len(dealt) == len(SEEDS)                                   # a fresh chain per learner
+    kinds = {ex3._deal(ex3._seed_text(f"learner {n}"))[0] for n in range(80)}
+    assert kinds == set(ex3.SCENARIOS)                                 # every scenario is reachable
+    assert ex3.mystery("ada")[0] == ex3.mystery(" ADA ")[0]            # a seed is case- and space-insensitive
+    assert ex3.mystery()[1][0] == PKI.intermediate_retired.cert        # the default: the committed notebook's
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_03_q1_every_seed_has_exactly_one_break_and_the_checker_accepts_it(seed):
+    step, role = _failure(seed)
+    _right(ex3.q1, (step.check, role))
+    _right(ex3.q1, (step.check.upper(), step.subject))                 # exactly as the report prints it
+    leaf, inters, _, _ = ex3.mystery(seed)
+    _right(ex3.q1, [step.check, {"leaf": leaf, "intermediate": inters[0]}[role]])
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_03_q1_every_seed_refuses_the_other_pairs_without_naming_the_answer(seed):
+    step, role = _failure(seed)
+    for check in ("signature", "validity window", "hostname", "serverAuth EKU", "issuer is a CA"):
+        for other in ("leaf", "intermediate", "root"):
+            if (check, other) == (step.check, role):
+                continue
+            feedback = ex3.q1.feedback((check, other))
+            assert feedback.startswith("✗ q1: not yet."), feedback
+            assert f"{step.check} check fails" not in feedback and "✗" not in feedback[2:], feedback
+
+
+def test_03_q1_checks_the_chain_dealt_last():
+    step, role = _failure("ada")
+    ex3.mystery("grace")
+    other, other_role = _failure("grace")
+    if (step.check, role) != (other.check, other_role):
+        _wrong(ex3.q1, (step.check, role))
+    ex3.mystery("ada")
+    _right(ex3.q1, (step.check, role))
+    old_leaf = ex3.mystery("grace")[0]
+    ex3.mystery("ada")
+    _wrong(ex3.q1, ("validity window", old_leaf), "not in the mystery chain you dealt last")
+
+
+@pytest.mark.parametrize("seed", [None, 42, np.int64(7), 3.5, object(), "", "   ", "x" * 2_000_000])
+def test_03_q1_any_seed_deals_a_chain(seed):
+    leaf, inters, anchors, host = ex3.mystery(seed)
+    assert isinstance(leaf, x509.Certificate) and len(inters) == 1 and host == "api.yourapp.com"
+
+
 # --- lesson 03, q2: repair the expired chain --------------------------------------------------------
 
 def _leaf(ca=None, hosts=("api.yourapp.com",), not_before="2026-08-15", not_after="2027-02-15", **extra):
@@ -134,7 +204,8 @@ GOOD = _leaf()
     _leaf(hosts=("*.yourapp.com",)),                      # a wildcard also covers api.yourapp.com
     _leaf(hosts=("api.yourapp.com", "www.yourapp.com")),
     _leaf(ca=PKI.intermediate_cross_signed),              # the same intermediate, same name and key
-    _leaf(not_before="2026-09-01", not_after="2027-03-20"),
+    _leaf(not_before="2026-09-01", not_after="2027-03-19T23:59:59"),   # exactly 200 days, both ends counted
+    _leaf(not_before="2026-09-01T12:00:00Z", not_after="2027-03-20T11:59:59Z"),
 ])
 def test_03_q2_right_answers_in_other_forms(answer):
     _right(ex3.q2, answer)
@@ -146,7 +217,10 @@ def test_03_q2_right_answers_in_other_forms(answer):
     (_leaf(ca=PKI.intermediate_retired), "issued by YourApp Issuing CA 0"),
     (_leaf(ca=PKI.rogue_ca), "not by course_pki().intermediate"),
     (PKI.leaf, "SC-081v3"),                                             # the 20-year course leaf
-    (_leaf(not_after="2027-08-15"), "lives 365 days"),
+    (_leaf(not_after="2027-08-15"), "lives 365 days and 1 second"),
+    (_leaf(not_before="2026-09-01", not_after="2027-03-20"), "200 days and 1 second"),   # inclusive count
+    (_leaf(not_before="2026-09-01", not_after="2027-03-20"), "RFC 5280 §4.1.2.5"),
+    (_leaf(not_before="2026-08-20", not_after="2027-03-08"), "200 days and 1 second"),
     (_leaf(not_after="2030-01-01"), "SC-081v3"),
     (_leaf(hosts=("www.yourapp.com",)), "hostname failed"),
     (_leaf(hosts=("yourapp.com",)), "hostname failed"),
@@ -166,11 +240,78 @@ def test_03_q2_nonsense(answer):
     _wrong(ex3.q2, answer, "Answer with the certificate you issued")
 
 
-# --- lesson 03, q3 and lesson 04, q3: multiple choice ------------------------------------------------
+# --- lesson 03, q3: one chain for the clients of the old root and of the new one ------------------
+
+CROSS, INTER, ROOT2 = PKI.intermediate_cross_signed, PKI.intermediate, PKI.root2
+ROOT2_CROSS = PKI.root.issue_intermediate("r2x", common_name="YourApp Root CA 2", key_label=ROOT2.key_label,
+                                          path_length=1)
+ROOT1_CROSS = ROOT2.issue_intermediate("r1x", common_name="YourApp Root CA", key_label=PKI.root.key_label,
+                                       path_length=1)
+ROOT2_CROSS_NO_ROOM = PKI.root.issue_intermediate("r2x0", common_name="YourApp Root CA 2",
+                                                  key_label=ROOT2.key_label)      # pathLen 0: no CA below
+
+
+def test_03_q3_reference_solution():
+    _right(ex3.q3, ex3.reference_chain())
+    assert "reference_chain()" in ex3.q3.answer
+
+
+@pytest.mark.parametrize("answer", [
+    [CROSS.cert, ROOT2_CROSS.cert],
+    [CROSS, ROOT2_CROSS],                                     # the course CA objects themselves
+    (CROSS.cert, ROOT2_CROSS.cert),
+    [PKI.leaf.cert, CROSS.cert, ROOT2_CROSS.cert],            # the whole chain, leaf first
+    [CROSS.cert, ROOT2_CROSS.cert, INTER.cert],               # a spare copy at the end: harmless
+    CROSS.pem + ROOT2_CROSS.cert.public_bytes(Encoding.PEM),  # PEM bytes
+    (CROSS.pem + ROOT2_CROSS.cert.public_bytes(Encoding.PEM)).decode(),
+    [INTER.cert, ROOT1_CROSS.cert],                           # the other way round: new root certifies old
+])
+def test_03_q3_right_answers_in_other_forms(answer):
+    _right(ex3.q3, answer)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ([INTER.cert, CROSS.cert], "for new clients (YourApp Root CA 2) our validator and cryptography accept it, "
+                               "but OpenSSL and OpenSSL -x509_strict refuse it"),        # cell 38's list
+    ([CROSS.cert, INTER.cert], "for old clients (YourApp Root CA) our validator and cryptography accept it, "
+                               "but OpenSSL"),                                          # cell 40's swapped
+    ([CROSS.cert], "not among your trust anchors"),                                     # cell 34's cross
+    ([INTER.cert], "for new clients (YourApp Root CA 2) every validator refuses it"),
+    ([CROSS.cert, ROOT2.cert], "self-signed root YourApp Root CA 2"),                   # the root itself
+    ([CROSS.cert, ROOT2_CROSS_NO_ROOM.cert], "pathLen 0"),                             # no room for a CA
+    ([INTER.cert, CROSS.cert, ROOT2_CROSS.cert], "OpenSSL and OpenSSL -x509_strict refuse it"),
+    ([], "left out the intermediate"),
+    ("YourApp Issuing CA 1", "Two certificates carry that name"),             # a name cannot pick the copy
+])
+def test_03_q3_misconceptions(answer, words):
+    feedback = _wrong(ex3.q3, answer, words)
+    assert "issue_intermediate" not in feedback and "key_label" not in feedback and "path_length" not in feedback
+
+
+def test_03_q3_runs_the_validators_on_the_answer(monkeypatch):
+    """The verdict comes from compare(): make every validator refuse, and the right answer fails too."""
+    real = ex3.compare
+
+    def refusing(*args, **kwargs):
+        return real(args[0], [], *args[2:], **kwargs)
+
+    monkeypatch.setattr(ex3, "compare", refusing)
+    _wrong(ex3.q3, ex3.reference_chain(), "every validator refuses it")
+
+
+@pytest.mark.parametrize("answer", ["?", "", "   ", {"send": "cross"}, HUGE, 3.5, object(), [1, 2], ["a"],
+                                    [CROSS.cert] * 50, b"-----BEGIN CERTIFICATE-----\nnope\n", np.int64(1)])
+def test_03_q3_nonsense(answer):
+    feedback = ex3.q3.feedback(answer)
+    assert feedback.startswith("✗ q3:") and "\n" not in feedback and len(feedback) < 400, feedback
+    assert "issue_intermediate" not in feedback
+
+
+# --- lesson 04, q3: multiple choice (lesson 03 q3 is no longer one) ---------------------------------
 
 CHOICES = [
-    (ex3.q3, "A", {"B": "CRL", "C": "well formed"}, "ABC"),
-    (ex4.q3, "B", {"A": "ClientHello", "C": "CertificateVerify", "D": "fingerprint"}, "ABCD"),
+    (ex4.q3, "B", {"A": "does not make them unprotected", "C": "never sees the edited copy",
+                   "D": "per-connection keys"}, "ABCD"),
 ]
 
 
@@ -188,6 +329,7 @@ def test_choice_wrong_options_explain_their_flaw_and_never_name_the_answer(quest
         for form in (option, option.lower(), f"({option})"):
             feedback = _wrong(question, form, words)
             assert f"'{right}'" not in feedback and f" {right} " not in feedback.replace("ClientHello", "")
+            assert "CertificateVerify" not in feedback and "sign" not in feedback.replace("signed on its own", "")
 
 
 @pytest.mark.parametrize("question, right, wrongs, letters", CHOICES)
@@ -250,45 +392,7 @@ def test_04_q1_nonsense(answer):
     assert "status" not in feedback
 
 
-# --- lesson 04, q2: the message that carries the chain ----------------------------------------------
-
-HS = run_handshake(request=False)
-
-
-def test_04_q2_reference_solution():
-    _right(ex4.q2, ast.literal_eval(ex4.q2.answer.split(" ")[0]))
-
-
-@pytest.mark.parametrize("answer", [
-    "certificate", " CERTIFICATE ", "Certificate message", "the Certificate message", "Certificate (type 11)",
-    "certificate_message", "server certificate", 11, np.int64(11), 11.0, HS.find("Certificate"),
-])
-def test_04_q2_right_answers_in_other_forms(answer):
-    _right(ex4.q2, answer)
-
-
-@pytest.mark.parametrize("answer, words", [
-    ("CertificateVerify", "signature made with the leaf's private key"),
-    (15, "CertificateVerify carries"),
-    (HS.find("CertificateVerify"), "CertificateVerify carries"),
-    ("ServerHello", "holds no certificate"),
-    ("ClientHello", "no chain to send"),
-    ("EncryptedExtensions", "ALPN"),
-    ("Finished", "MAC over the transcript"),
-    ("CertificateRequest", "asking the *client*"),
-    ("ServerKeyExchange", "key share"),
-    ("CompressedCertificate", "RFC 8879"),
-    ("chain", "not a handshake message name"),
-    (99, "not a handshake message type"),
-])
-def test_04_q2_misconceptions(answer, words):
-    _wrong(ex4.q2, answer, words)
-
-
-@pytest.mark.parametrize("answer", [*NONSENSE, True, ["Certificate", "Finished"]])
-def test_04_q2_nonsense(answer):
-    _wrong(ex4.q2, answer)
-
+# --- lesson 04, q2 (the client's Finished) has its own table: tests/test_exercises_lesson04_finished.py
 
 # --- every question: not attempted, hint and solution ------------------------------------------------
 

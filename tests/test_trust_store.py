@@ -22,7 +22,7 @@ def test_bundle_has_many_roots_of_both_families_and_isrg_root_x1():
     assert stats.count > 100
     assert stats.families["RSA"] > 0 and stats.families["EC"] > 0
     assert sum(stats.families.values()) == stats.count
-    for counter in (stats.key_types, stats.organisations, stats.countries, stats.expiry_years):
+    for counter in (stats.key_types, stats.organisations, stats.countries, stats.expiry_years, stats.owners):
         assert sum(counter.values()) == stats.count
     root = ts.find_root("ISRG Root X1")
     assert spki_pin(root) == ISRG_ROOT_X1_PIN
@@ -83,7 +83,9 @@ def test_summary_prints_the_computed_numbers():
         assert f"{n} {family}" in summary
     for kind, n in stats.key_types.items():
         assert f"{n} {kind}" in summary
-    assert f"{len(stats.organisations)} organisations in {len(stats.countries)} countries" in summary
+    assert f"{len(stats.owners)} CA owners ({len(stats.organisations)} spellings of O=)" in summary
+    assert f"{len(stats.named_countries)} countries ({stats.countries['??']} roots name none)" in summary
+    assert "??" not in summary and " CN " not in summary  # no placeholder counted, no bare "CN" as a country
     assert f"between {min(stats.expiry_years)} and {max(stats.expiry_years)}" in summary
 
 
@@ -157,15 +159,66 @@ def test_chain_figure_labels_every_certificate_and_the_offline_root():
     pki = course_pki()
     fig, summary = plot_chain([*pki.leaf.chain, pki.root.cert])
     texts = " ".join(t.get_text() for t in fig.axes[0].texts)
-    assert "OFFLINE" in texts and "api.yourapp.com" in texts and texts.count("signed this") == 2
+    assert "api.yourapp.com" in texts and texts.count("signed this") == 2
+    # the course root's key is in memory: the figure must not call it offline
+    assert "OFFLINE" not in texts and "key in memory here; a real CA keeps it offline" in texts
     assert summary == ("A chain of 3 certificates, YourApp Root CA → YourApp Issuing CA 1 → api.yourapp.com: each "
-                       "arrow is a signature by the key of the certificate above, and the root is offline.")
+                       "arrow is a signature by the key of the certificate above, and this demo root's key is in "
+                       "memory, where a real CA would keep it offline.")
     plt.close(fig)
+    fig, summary = plot_chain([*pki.leaf.chain, pki.root.cert], offline_root=True)  # for a real public root
+    assert "OFFLINE" in " ".join(t.get_text() for t in fig.axes[0].texts) and summary.endswith("is offline.")
+    plt.close(fig)
+
+
+def test_cross_signing_figure_draws_two_paths_without_relying_on_colour():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    from helpers.pki import course_pki
+    from helpers.plots.chain import plot_cross_signed
+
+    pki = course_pki()
+    fig, summary = plot_cross_signed(pki.leaf.cert, [pki.intermediate.cert, pki.intermediate_cross_signed.cert],
+                                     [pki.root.cert, pki.root2.cert])
+    ax = fig.axes[0]
+    texts = " ".join(t.get_text() for t in ax.texts)
+    assert texts.count("INTERMEDIATE, copy") == 2 and "ROOT A" in texts and "ROOT B" in texts
+    assert texts.count("(path A)") == 2 and texts.count("(path B)") == 2
+    styles = {a.arrow_patch.get_linestyle() for a in ax.texts if hasattr(a, "arrow_patch") and a.arrow_patch}
+    assert len(styles) == 2                                   # solid and dashed: the paths differ without colour
+    assert {p.get_hatch() for p in ax.patches} >= {"///"}     # roots hatched
+    assert summary.startswith("Cross-signing: two intermediate certificates with the same name and key")
+    assert "YourApp Root CA 2" in summary and "path B" in summary
+    plt.close(fig)
+
+
+def test_owners_follow_ccadb_not_the_raw_o_spelling():
+    roots = ts.load_roots()
+    digicert = [r for r in roots if ts.owner(r) == "DigiCert"]
+    spellings = Counter(ts.organisation(r) for r in digicert)
+    # DigiCert's roots carry three O= spellings, QuoVadis (bought in 2019) among them
+    assert {"DigiCert Inc", "DigiCert, Inc.", "QuoVadis Limited"} <= set(spellings)
+    assert len(digicert) == sum(spellings.values()) >= 7 + 3
+    assert ts.root_stats(roots).owners.most_common(1)[0][0] == "DigiCert"
+    assert ts.owner(ts.find_root("ISRG Root X1")) == "Internet Security Research Group"  # unmapped: its own O=
+    assert all(ts.owner(r) in {"Sectigo"} for r in roots if ts.organisation(r).startswith("COMODO"))
+    assert ts.CA_OWNER_SOURCE.startswith("CCADB")
+
+
+def test_country_names_spell_out_codes_and_skip_the_placeholder():
+    assert ts.country_name("CN") == "China (CN)" and ts.country_name("US") == "United States (US)"
+    assert ts.country_name("??") == "no country given"
+    stats = ts.root_stats()
+    assert "??" not in stats.named_countries
+    assert sum(stats.named_countries.values()) + stats.countries["??"] == stats.count
+    assert all(code in ts.COUNTRY_NAMES for code in stats.countries)  # every code in the bundle is spelled out
 
 
 def test_lesson02_exercises_accept_the_solutions_and_explain_mistakes():
     from helpers.exercises import lesson02 as ex
-    from helpers.pinning import cert_pin
 
     roots, deadline = ts.load_roots(), ts.find_root("ISRG Root X1").not_valid_after_utc
     before = [r for r in roots if r.not_valid_after_utc < deadline]
@@ -178,10 +231,10 @@ def test_lesson02_exercises_accept_the_solutions_and_explain_mistakes():
     if same_year != len(before):
         assert "full" in ex.q1.feedback(same_year)
     assert "whole number" in ex.q1.feedback(str(len(before)))
-    x2 = ts.find_root("ISRG Root X2")
-    assert ex.q2.feedback(spki_pin(x2)).startswith("✓")
-    assert ex.q2.feedback("sha256/" + spki_pin(x2)).startswith("✓")
-    assert "certificate pin" in ex.q2.feedback(cert_pin(x2))
-    assert "X1's pin" in ex.q2.feedback(ISRG_ROOT_X1_PIN)
-    assert "not a pin" in ex.q2.feedback("deadbeef")
-    assert ex.q3.feedback("B").startswith("✓") and "years" in ex.q3.feedback("A")
+    pinned = [r for r in roots if spki_pin(r) == ex.MYSTERY_PIN]
+    assert len(pinned) == 1 and ex.q2.feedback(pinned[0]).startswith("✓")
+    assert ex.q2.feedback(short_name(pinned[0])).startswith("✓")
+    assert "different pin" in ex.q2.feedback("ISRG Root X1")
+    assert "That is a pin" in ex.q2.feedback(ex.MYSTERY_PIN)
+    assert ex.q3.feedback("D").startswith("✓") and "years" in ex.q3.feedback("A")
+    assert ex.q3.feedback("B").startswith("✗")  # a new intermediate alone leaves the leaked one valid

@@ -173,7 +173,7 @@ def test_chain_order_duplicates_and_extras_do_not_matter():
     extras = [PKI.rogue_ca.cert, PKI.intermediate.cert, PKI.intermediate.cert, PKI.root.cert]
     report = explain(PKI.leaf.cert, extras, [PKI.root.cert], HOST)
     assert report.valid
-    assert any("Trusted Public CA R7" in note for note in report.notes)
+    assert any("Compromised Public Root CA" in note for note in report.notes)
 
 
 def test_a_leaf_in_the_store_is_a_trust_anchor_for_cryptography_and_for_us_but_not_openssl():
@@ -659,10 +659,12 @@ def test_exercise_repair_accepts_the_solution_and_explains_wrong_attempts():
     assert ex.q2.feedback(...).startswith("q2: not attempted")
 
 
-def test_exercise_revocation_question():
+def test_exercise_cross_signing_question():
     from helpers.exercises import lesson03 as ex
 
-    assert ex.q3.feedback("A").startswith("✓") and ex.q3.feedback("B").startswith("✗")
+    assert ex.q3.feedback(ex.reference_chain()).startswith("✓")
+    assert ex.q3.feedback([PKI.intermediate_cross_signed.cert]).startswith("✗")   # copying cell 34 fails
+    assert ex.q3.feedback([PKI.intermediate.cert]).startswith("✗")
 
 
 def test_the_lesson_common_name_only_leaf_splits_the_validators():

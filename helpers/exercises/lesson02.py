@@ -1,20 +1,18 @@
-"""Lesson 02's exercises: explore the real root store, pin a real root, and contain a compromise."""
+"""Lesson 02's exercises: explore the real root store, find whose key a pin names, and contain a compromise."""
 
 from __future__ import annotations
 
 import base64
-import binascii
 import hashlib
 from typing import Any
 
 from cryptography import x509
-from cryptography.hazmat.primitives import serialization
 
 from ..pem import short_name
-from ..pinning.pins import Pin, PinError, PinKind, parse_pin, spki_der
+from ..pinning.pins import Pin, spki_der
 from ..pki import course_pki
-from ..trust_store import find_root, load_roots
-from . import Question, Wrong, echo, kind_of, labelled_choice, whole_number
+from ..trust_store import RootNotFoundError, find_root, load_roots, organisation, owner
+from . import Question, Uncheckable, Wrong, echo, kind_of, labelled_choice, whole_number
 
 
 def _expiry_counts() -> dict[str, int]:
@@ -99,143 +97,144 @@ q1 = Question(
 )
 
 
-# --- q2: ISRG Root X2's SPKI pin ------------------------------------------------------------------
+# --- q2: whose key does an app pin? ---------------------------------------------------------------
+# The cell above q2 prints ISRG Root X1's pin; q2 runs the other way: from a pin an app ships, find
+# the root in the store whose SPKI hashes to it. The checker hashes the learner's root itself.
 
-_LONGEST_PIN = 400  # characters: the iOS spelling with generous spacing is well under this
+#: The SPKI pin an app's config ships in q2 (the learner finds the root it belongs to).
+MYSTERY_PIN = "i7WTqTvh0OioIruIfFR4kMPnBqrS2rdiVPl/s2uC/CY="
+
+_LONGEST_NAME = 300  # characters: no root's name or subject is longer
 
 
-def _sha(data: bytes) -> bytes:
-    return hashlib.sha256(data).digest()
+def _pin_of(cert: x509.Certificate) -> str:
+    return base64.b64encode(hashlib.sha256(spki_der(cert)).digest()).decode()
 
 
-def _unpinnable_text(text: str, x2: x509.Certificate) -> str | None:
-    """Why text that is no pin is what it is, when it is a plausible near miss (else None)."""
-    bare = text.strip().replace(":", "").replace(" ", "")
-    if len(bare) == 64 and all(c in "0123456789abcdefABCDEF" for c in bare):
-        digest = bytes.fromhex(bare)
-        if digest == _sha(x2.public_bytes(serialization.Encoding.DER)):
-            return ("That is the certificate's SHA-256 fingerprint in hex: it hashes the whole certificate (a "
-                    "certificate pin) and is written in hex; an SPKI pin hashes the SPKI and is base64.")
-        if digest == _sha(spki_der(x2)):
-            return ("That digest is written in hex, but pins are base64; convert it with "
-                    "base64.b64encode(bytes.fromhex(text)).")
+def _pinned_root() -> x509.Certificate | None:
+    return next((r for r in load_roots() if _pin_of(r) == MYSTERY_PIN), None)
+
+
+def _named_root(text: str) -> x509.Certificate:
+    """The root a learner names: its CN (any case, a unique part), 'CN=…', or its whole subject."""
+    said = " ".join(text.strip().strip("'\"`").split())
+    if said.casefold() in {_pin_of(r).casefold() for r in load_roots()} or said == MYSTERY_PIN \
+            or said.removeprefix("sha256/") == MYSTERY_PIN:
+        raise Wrong("That is a pin; the question gives you the pin and asks whose key it is. Answer with "
+                    "that root's name, or the certificate.")
+    for root in load_roots():
+        if said.casefold() == root.subject.rfc4514_string().casefold():
+            return root
+    owners = {owner(r).casefold() for r in load_roots()} | {organisation(r).casefold() for r in load_roots()}
+    if said.casefold() in owners:
+        raise Wrong(f"{echo(said)} names an owner, which can hold several roots; name the one root whose key "
+                    "is pinned.")
     try:
-        decoded = base64.b64decode(text.strip(), validate=True)
-    except (binascii.Error, ValueError):
-        return None
-    if decoded == spki_der(x2):
-        return "That is X2's SPKI itself, in base64; a pin is the SHA-256 digest of those bytes, in base64."
-    return None
+        return find_root(said.removeprefix("CN=").removeprefix("cn=").split(",")[0])
+    except RootNotFoundError as why:
+        if "roots match" in str(why):
+            raise Wrong(f"Several roots have names containing {echo(said)}; give the full common name.") from None
+        raise Wrong(f"No root in your store is named {echo(said)}; list them with "
+                    "[short_name(r) for r in roots].") from None
 
 
-def _as_pin(answer: Any, x2: x509.Certificate) -> Pin:
-    """The pin a learner's answer spells, in any of the course's formats, or Wrong saying why not."""
-    if isinstance(answer, Pin):
-        return answer
+def _as_root(answer: Any) -> x509.Certificate:
+    if isinstance(answer, list | tuple) and len(answer) == 1:
+        answer = answer[0]
+    answer = getattr(answer, "cert", answer)
+    if isinstance(answer, bytes | bytearray) and len(answer) <= _LONGEST_NAME:
+        answer = bytes(answer).decode("utf-8", "replace")
     if isinstance(answer, x509.Certificate):
-        raise Wrong(f"That is a certificate ({short_name(answer)}); answer with an SPKI pin, the base64 text.")
-    if isinstance(answer, bytes | bytearray | memoryview):
-        answer = bytes(answer)
-        if len(answer) == 32:  # the digest itself, before base64
-            return Pin(answer, PinKind.SPKI)
-        if len(answer) > _LONGEST_PIN:
-            raise Wrong(f"Those {len(answer)} bytes are far too many for a pin; a pin is a 32-byte digest, "
-                        "written as 44 characters of base64.")
-        answer = answer.decode("ascii", "replace")
+        return answer
+    if isinstance(answer, Pin):
+        raise Wrong("That is a pin; answer with the root whose key it pins, by name or as the certificate.")
     if not isinstance(answer, str):
-        raise Wrong(f"That is {kind_of(answer)}; answer with the pin as text, such as the 44-character base64 "
-                    "digest or 'sha256/…'.")
-    if len(answer) > _LONGEST_PIN:
-        raise Wrong(f"That text is {len(answer):,} characters long; a pin is 44 characters of base64 "
-                    "(with a prefix such as 'sha256/' at most).")
-    near = _unpinnable_text(answer, x2)
-    if near:
-        raise Wrong(near)
-    text = answer.strip()
-    if len(text) > 1 and text[0] == text[-1] and text[0] in "'\"`":
-        text = text[1:-1]  # a pin pasted with its quotes
-    try:
-        return parse_pin(text)
-    except PinError as why:
-        raise Wrong(f"That is not a pin: {why}") from None
+        raise Uncheckable(f"That is {kind_of(answer)}; answer with a root's name (text) or its certificate.")
+    if len(answer) > _LONGEST_NAME:
+        raise Uncheckable(f"That text is {len(answer):,} characters long; no root's name is. Answer with "
+                          "the root's common name.")
+    if not answer.strip():
+        raise Uncheckable("That is empty; answer with a root's name (text) or its certificate.")
+    return _named_root(answer)
 
 
-def _pin_owners() -> dict[bytes, str]:
-    """SPKI digests of every root in the store (and the course root), with a name for each."""
-    owners = {_sha(spki_der(r)): f"the SPKI pin of {short_name(r)}, another root in your store"
-              for r in load_roots()}
-    owners[_sha(spki_der(course_pki().root.cert))] = ("the course's own root's pin (YourApp Root CA), which is "
-                                                      "not in your store at all")
-    return owners
-
-
-def _check_x2_pin(answer) -> str:
-    x2 = find_root("ISRG Root X2")
-    given = _as_pin(answer, x2)
-    right = _sha(spki_der(x2))
-    if given.digest == right:
-        return "ISRG Root X2 (EC P-384) is Let's Encrypt's second root; its pin is as stable as its key."
-    point = x2.public_key().public_bytes(serialization.Encoding.X962, serialization.PublicFormat.UncompressedPoint)
-    pem = x2.public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
-    misses = {
-        _sha(x2.public_bytes(serialization.Encoding.DER)): "That hashes the whole certificate (a certificate "
-                                                           "pin); hash the SPKI instead.",
-        _sha(x2.public_bytes(serialization.Encoding.PEM)): "That hashes the certificate's PEM text; an SPKI pin "
-                                                           "hashes the DER bytes of the SPKI.",
-        _sha(point): "That hashes the bare EC point; an SPKI pin hashes the whole SubjectPublicKeyInfo, "
-                     "algorithm identifier included.",
-        _sha(pem): "That hashes the key's PEM text; an SPKI pin hashes the DER bytes of the SPKI.",
-        _sha(spki_der(find_root("ISRG Root X1"))): "That is ISRG Root X1's pin; the question asks for X2, "
-                                                   "the EC root.",
-    }
-    if given.digest in misses:
-        raise Wrong(misses[given.digest])
-    owner = _pin_owners().get(given.digest)
-    if owner:
-        raise Wrong(f"That is {owner}; find the root named 'ISRG Root X2' and pin its SPKI.")
-    raise Wrong("That pin is well formed, but it matches no root in your store; compute it from "
-                "find_root('ISRG Root X2') with spki_pin.")
+def _check_pinned_root(answer: Any) -> str:
+    pinned = _pinned_root()
+    if pinned is None:
+        raise Uncheckable("Your certifi bundle no longer holds the pinned root, so this question cannot be "
+                          "checked here; an app pinning it would now fail everywhere.")
+    root = _as_root(answer)
+    if root == pinned:
+        return (f"{short_name(root)} (owner: {owner(root)}). Its SPKI hashes to the pin, so an app that ships "
+                "this pin accepts any chain that reaches this root's key, and breaks the day its servers "
+                "move to another root.")
+    if root not in load_roots():
+        where = ("the course's own root, which is in no real store" if root == course_pki().root.cert
+                 else f"{short_name(root)}, which is not a root in your store")
+        raise Wrong(f"That is {where}; the pinned key belongs to a root in certifi's bundle.")
+    if _pin_of(root) == MYSTERY_PIN:  # another certificate for the same key: also right
+        return f"{short_name(root)} carries the pinned key."
+    sibling = " It belongs to the same owner, but has a key of its own." if owner(root) == owner(pinned) else ""
+    raise Wrong(f"{short_name(root)}'s SPKI hashes to a different pin.{sibling} Compute the pin of every "
+                "root and keep the one that matches.")
 
 
 q2 = Question(
     name="q2",
-    prompt="What is the SPKI pin of 'ISRG Root X2' in your root store? Answer with the base64 text.",
-    checker=_check_x2_pin,
-    hints=("find_root('ISRG Root X2') returns the certificate.", "spki_pin(find_root('ISRG Root X2'))"),
-    answer="spki_pin(find_root('ISRG Root X2'))",
+    prompt=f"An app's config pins the SPKI hash {MYSTERY_PIN}. Which root in your store is it? Answer "
+           "with the root's common name, or the certificate.",
+    checker=_check_pinned_root,
+    hints=("spki_pin(root) gives a root's pin; compute it for every root in roots.",
+           "[short_name(r) for r in roots if spki_pin(r) == ex.MYSTERY_PIN]"),
+    answer="next(r for r in roots if spki_pin(r) == ex.MYSTERY_PIN), whose common name is DigiCert Global "
+           "Root G2",
 )
 
 
 # --- q3: contain a leaked intermediate key ---------------------------------------------------------
 
+_Q3_B = "issue a replacement intermediate under the same root and move the servers to it"
+_Q3_D = ("B, and also wait until the old intermediate expires (or ship a blocklist), because apps check no "
+         "revocation")
+
 q3 = Question(
     name="q3",
-    prompt="The private key of an intermediate CA leaks. What is the least disruptive fix? 'A': replace "
-           "the root in every device's trust store; 'B': revoke that intermediate, have the offline root "
-           "sign a new one, and re-issue its leaves; 'C': do nothing, the root is still safe.",
-    checker=labelled_choice("B", {
-        "A": ("replace the root", "replace the root in every device's trust store",
+    prompt="The private key of an intermediate CA leaks. Which response keeps every device's trust store and "
+           "still deals with the leaked key? 'A': replace the root in every device's trust store; 'B': "
+           f"{_Q3_B}; 'C': do nothing, the root is still safe; 'D': {_Q3_D}.",
+    checker=labelled_choice("D", {
+        "A": ("replace the root in every device's trust store", "replace the root",
               "replace the root in every device trust store", "new root"),
-        "B": ("revoke that intermediate, have the offline root sign a new one, and re-issue its leaves",
-              "revoke the intermediate, have the offline root sign a new one, and re-issue its leaves",
-              "revoke that intermediate", "revoke the intermediate", "revoke"),
+        "B": (_Q3_B, "issue a replacement intermediate", "replacement intermediate",
+              "move the servers to a new intermediate"),
         "C": ("do nothing", "nothing", "do nothing, the root is still safe",
               "do nothing, because the root is still safe"),
+        "D": (_Q3_D, "B and wait until the old intermediate expires", "B and ship a blocklist",
+              "B, and also wait until the old intermediate expires (or ship a blocklist)"),
     }, {
         "A": "The root's key did not leak, so devices can keep trusting it; changing every device's trust "
              "store takes years. That is exactly what intermediates spare us.",
+        "B": "Your own servers now use a clean key, but the leaked intermediate certificate is still valid: "
+             "whoever holds its key can keep signing leaves for any name that chain to the root. What did "
+             "the device in the lesson say about the leaked intermediate's chain?",
         "C": "Whoever holds the leaked key can issue certificates for any name, and they chain to the "
              "trusted root: the root being safe does not make them untrusted.",
-    }, success="Only the intermediate and its leaves change; the root, and every device's trust store, stay.",
+    }, success="Only the intermediate and its leaves change; the root, and every device's trust store, stay. "
+               "Revoking the old intermediate publishes the fact, but clients that check no revocation (most "
+               "app TLS stacks) keep accepting it until it expires or they ship a blocklist (lesson 03).",
         near={
         "revoke the root": "Revoking the root means every device loses it, and the root's key did not leak.",
+        "revoke the intermediate": "Revoking publishes that the CA no longer vouches for it; the lesson "
+                                   "showed what a device that checks no revocation does with that.",
         "re-issue the leaves": "New leaves alone change nothing: whoever holds the leaked key can still sign "
                                "leaves of their own for any name.",
         "rotate the leaf keys": "The leaves' keys did not leak; whoever holds the leaked key can still sign "
                                 "leaves of their own for any name.",
     }),
     hints=("Which key leaked, and which certificate do devices store?",
-           "Devices store roots; servers send intermediates."),
-    answer="'B'. Revoke the intermediate, sign a replacement with the offline root, re-issue the leaves; "
-           "no device's trust store changes.",
+           "Devices store roots; servers send intermediates. And after the CA revoked the leaked "
+           "intermediate, what did the lesson's device say about a leaf it signed?"),
+    answer="'D'. Issue a replacement intermediate under the same root and move the servers to it; no "
+           "device's trust store changes. But apps check no revocation, so the old intermediate stays usable "
+           "for whoever holds its key until it expires, unless apps ship a blocklist.",
 )

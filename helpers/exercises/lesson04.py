@@ -1,23 +1,31 @@
-"""Lesson 04's exercises: read a real handshake.
+"""Lesson 04's exercises: read a real handshake, and redo the client's last computation.
 
 * ``q1``: the host name a client asked for in ``overheard()``, a handshake recorded on someone
   else's network. The lesson never prints it: the only place to find it is the ClientHello, and the
   checker reads it from there too.
-* ``q2``: the name of a handshake message (a string; the parsed message or its type number work too).
-* ``q3``: multiple choice, one letter as a string.
+* ``q2``: the client's Finished for ``recorded()``, a real handshake cut off just before the client's
+  flight. The learner computes HMAC(finished_key, transcript hash) with the client's handshake
+  secret; the checker recomputes it from the handshake's own messages and key log, and names what a
+  wrong MAC was computed from (the server's secret, a transcript one message short...).
+* ``q3``: multiple choice about an attacker who swaps the server's key share, one letter as a string.
 """
 
 from __future__ import annotations
 
 import functools
+import hashlib
+import hmac
 import re
 from typing import Any
 
+from cryptography.hazmat.primitives import hashes
+
 from ..course import HOST
 from ..pki import course_pki
-from . import Question, Wrong, choice, echo, whole_number
+from ..tls.keyschedule import hkdf_expand_label
+from . import NotAttempted, Question, Uncheckable, Wrong, choice, echo, kind_of, whole_number
 
-__all__ = ["overheard", "q1", "q2", "q3"]
+__all__ = ["overheard", "q1", "q2", "q3", "recorded"]
 
 #: The certificate the overheard server presents: a wildcard, so it does not give the SNI away.
 _WILDCARD = "*.yourapp.com"
@@ -87,84 +95,128 @@ q1 = Question(
 )
 
 
-#: Wrong message names, with what each one carries instead.
-_NOT_THE_CHAIN = {
-    "certificateverify": "CertificateVerify carries a signature made with the leaf's private key, not the chain.",
-    "serverhello": "ServerHello carries the chosen version, suite and the server's key share; it holds no "
-                   "certificate.",
-    "clienthello": "ClientHello is the client's first message: versions, suites, key shares, SNI. The client "
-                   "has no chain to send here.",
-    "encryptedextensions": "EncryptedExtensions carries things like ALPN, not certificates.",
-    "finished": "Finished carries a MAC over the transcript.",
-    "certificaterequest": "CertificateRequest is the server asking the *client* for a certificate; it carries "
-                          "none.",
-    "serverkeyexchange": "ServerKeyExchange (TLS 1.2) carries the server's key share and its signature.",
-    "serverhellodone": "ServerHelloDone (TLS 1.2) only says that the server's flight is over.",
-    "newsessionticket": "NewSessionTicket carries a ticket for resuming later, after the handshake.",
-    "changecipherspec": "ChangeCipherSpec is a one-byte compatibility record in TLS 1.3; it carries nothing.",
-    "compressedcertificate": "CompressedCertificate (RFC 8879) appears only when both sides agree on "
-                             "certificate compression; this handshake did not. Look at its flight table.",
-    "alert": "An alert reports an error; it carries no certificates.",
-    "applicationdata": "Application data is the request and the response, after the handshake.",
-}
-_HANDSHAKE_TYPES = {1: "clienthello", 2: "serverhello", 4: "newsessionticket", 8: "encryptedextensions",
-                    11: "certificate", 12: "serverkeyexchange", 13: "certificaterequest", 14: "serverhellodone",
-                    15: "certificateverify", 20: "finished", 25: "compressedcertificate"}
+@functools.cache
+def recorded():
+    """q2's handshake: a real TLS 1.3 handshake with its key log, cut off after the server's flight.
+
+    The client's own flight (its Finished) was not recorded, so its MAC is nowhere to copy: compute it.
+    """
+    from ..tls.capture import Capture
+    from ..tls.decode import decode
+    from ..tls.handshake import capture_handshake
+
+    capture = capture_handshake(request=False)
+    return decode(Capture(capture.flights[:2], capture.keylog, {}, capture.negotiated))
 
 
-def _message_name(answer: Any) -> str:
-    number = whole_number(answer)
-    if number is None:
-        number = whole_number(getattr(answer, "msg_type", None))   # a parsed message from hs.find(...)
-    if number is not None:
-        if number not in _HANDSHAKE_TYPES:
-            raise Wrong(f"{echo(answer)} is not a handshake message type in this lesson's tables.")
-        return _HANDSHAKE_TYPES[number]
-    if not isinstance(answer, str):
-        raise Wrong("Answer with a handshake message name, as a string.")
-    text = re.sub(r"\(.*?\)", "", answer[:200].lower())          # "Certificate (type 11)"
-    text = re.sub(r"[\s_\-'\"`.]+", "", text)
-    text = text.removesuffix("message").removeprefix("the").removeprefix("tls")
-    if text in {"certificate", "certificates", "servercertificate", "cert"}:
-        return "certificate"
-    return text
+def _mac(secret_label: str, upto: int, *, derive: bool = True, hash_name: str | None = None) -> bytes:
+    """HMAC over the hash of the first ``upto`` messages of recorded(), keyed from one of its secrets."""
+    hs = recorded()
+    name = hash_name or hs.suite.hash.name
+    transcript = hashlib.new(name, b"".join(m.raw for m in hs.messages[:upto])).digest()
+    secret = hs.secrets[secret_label]
+    size = hashlib.new(name).digest_size
+    key = hkdf_expand_label(secret, "finished", b"", size, getattr(hashes, name.upper())) if derive else secret
+    return hmac.new(key, transcript, name).digest()
 
 
-def _chain_message(answer: Any) -> str:
-    name = _message_name(answer)
-    if name in _NOT_THE_CHAIN:
-        raise Wrong(_NOT_THE_CHAIN[name])
-    if name != "certificate":
-        raise Wrong(f"{echo(answer)} is not a handshake message name as the flight table shows them.")
-    return ("In TLS 1.3 the Certificate message travels in flight 2 under the server's handshake key; in "
-            "TLS 1.2 it travels in clear.")
+def _mac_bytes(answer: Any) -> bytes:
+    """The learner's MAC as bytes: bytes, bytearray, memoryview, a hex string, an hmac object, a list."""
+    if callable(getattr(answer, "digest", None)) and not isinstance(answer, bytes | str):
+        answer = answer.digest()                       # hmac.new(...) itself, not yet .digest()
+    if isinstance(answer, bytes | bytearray | memoryview):
+        return bytes(answer)
+    if isinstance(answer, str):
+        text = re.sub(r"[\s:]", "", answer[:400]).removeprefix("0x")
+        if re.fullmatch(r"(?:[0-9a-fA-F]{2})*", text):
+            return bytes.fromhex(text)
+        raise Uncheckable(f"{echo(answer)} is not hex; answer with the MAC as bytes (hmac's .digest()) or hex.")
+    if isinstance(answer, list | tuple) or type(answer).__name__ == "ndarray":
+        numbers = [whole_number(x) for x in list(answer)[:400]]
+        if numbers and all(n is not None and 0 <= n < 256 for n in numbers):
+            return bytes(numbers)
+    raise Uncheckable(f"That is {kind_of(answer)}; answer with the MAC as bytes (hmac's .digest()) or hex.")
+
+
+def _wrong_macs() -> dict[bytes, str]:
+    """What a wrong MAC was computed from, for the mistakes the lesson's cell invites."""
+    hs = recorded()
+    done = len(hs.messages)                              # ClientHello ... the server's Finished
+    client, server = "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET"
+    other = "sha256" if hs.suite.hash.name == "sha384" else "sha384"      # the other hash TLS 1.3 uses
+    return {
+        _mac(server, done): "Your MAC is keyed from the server's handshake secret; each side keys its "
+                            "Finished from its own.",
+        _mac(client, done - 1): "Your transcript stops before the server's Finished; the client's MAC covers "
+                                "every message it has seen when it sends its own.",
+        _mac(server, done - 1): "These bytes are the server's Finished (server secret, transcript up to "
+                                "CertificateVerify), as in the capture; the client computes its own MAC.",
+        _mac(client, done, derive=False): "Your HMAC is keyed with the traffic secret itself; the key is the "
+                                          "finished_key that HKDF-Expand-Label derives from it.",
+        _mac(client, done, hash_name=other): f"Your MAC uses {other.upper()}; this handshake's suite, "
+                                             f"{hs.cipher_suite}, names the hash its key schedule uses.",
+        hashlib.new(hs.suite.hash.name, b"".join(m.raw for m in hs.messages)).digest():
+            "These bytes are a transcript hash, not a MAC: nothing secret went into them, so anyone on the "
+            "path could compute them.",
+        hs.secrets[client]: "These bytes are the client's handshake traffic secret itself, from the key log; "
+                            "no MAC was computed.",
+    }
+
+
+def _client_finished(answer: Any) -> str:
+    mine = _mac_bytes(answer)
+    hs = recorded()
+    if not mine:
+        raise NotAttempted("Compute the MAC and give its bytes.")
+    if hmac.compare_digest(mine, _mac("CLIENT_HANDSHAKE_TRAFFIC_SECRET", len(hs.messages))):
+        return ("You recomputed the client's Finished: an HMAC over the hash of every message up to the "
+                "server's Finished, keyed from the client's handshake secret. The server runs this same "
+                "computation to accept the client's flight.")
+    for wrong, why in _wrong_macs().items():
+        if hmac.compare_digest(mine, wrong):
+            raise Wrong(why)
+    if len(mine) != hs.suite.hash.digest_size:
+        raise Wrong(f"Your MAC is {len(mine)} bytes; a Finished is as long as the hash of the suite, "
+                    f"{hs.cipher_suite}.")
+    raise Wrong("These bytes are not a MAC that this handshake's messages and key log give. Use recorded's "
+                "own messages and secrets (the lesson's hs is another connection, with other keys).")
 
 
 q2 = Question(
     name="q2",
-    prompt="Which handshake message carries the server's certificate chain? Answer with its name.",
-    checker=_chain_message,
-    hints=("Look at the rows of flight 2 in the table.", "Its rows list the subjects, leaf first."),
-    answer="'Certificate' (handshake type 11): leaf first, then the intermediate.",
+    prompt="recorded = ex.recorded() is a real TLS 1.3 handshake cut off before the client's flight. Compute "
+           "the verify_data the client's Finished must carry, and answer with its bytes.",
+    checker=_client_finished,
+    hints=("Redo the lesson's server Finished cell from the client's side: which secret, and which messages "
+           "are in the transcript when the client sends its Finished?",
+           "The client's secret is recorded.secrets['CLIENT_HANDSHAKE_TRAFFIC_SECRET']; its transcript is "
+           "every message in recorded.messages, the server's Finished included."),
+    answer="transcript = hashlib.new(recorded.suite.hash.name, b''.join(m.raw for m in recorded.messages))"
+           ".digest(); finished_key = hkdf_expand_label(recorded.secrets['CLIENT_HANDSHAKE_TRAFFIC_SECRET'], "
+           "'finished', b'', len(transcript), recorded.suite.hash); answer = hmac.new(finished_key, "
+           "transcript, recorded.suite.hash.name).digest()",
 )
 
 
 q3 = Question(
     name="q3",
-    prompt="Why does a valid Finished MAC prove that nobody altered the handshake? "
-           "Answer 'A', 'B', 'C' or 'D'.",
+    prompt="Someone on the path replaces the server's key_share in the ServerHello with a key share of their "
+           "own. What happens? Answer 'A', 'B', 'C' or 'D'.",
     checker=choice("B", {
-        "A": "Encryption hides the Finished message, but hiding is not the point: an attacker could still "
-             "have changed the earlier messages, such as the ClientHello, which travels in clear.",
-        "C": "That describes CertificateVerify, the server's signature. Finished is computed by the client "
-             "too, and the client has no certificate key.",
-        "D": "Finished holds no certificate fingerprint, and a fingerprint would say nothing about the "
-             "ClientHello, the message an attacker on the path can edit.",
-    }, success="Each side MACs the hash of every message it sent and received, with a key only the two "
-               "ends can derive. Change one byte anywhere and the transcripts differ, so the MACs do not "
-               "match (you saw it with with_reordered_cipher_suites)."),
-    hints=("What does the MAC cover, and who can compute its key?",
-           "The key comes from the key exchange; the input is the transcript hash."),
-    answer="'B'. The MAC covers the hash of the whole transcript, keyed from the shared secret, so a "
-           "changed message gives a different MAC and the handshake fails.",
+        "A": "The hellos travel in clear, but that does not make them unprotected. Which later message "
+             "covers the ServerHello, and what key would forging it take?",
+        "C": "Nothing in the ServerHello is signed on its own, and the server never sees the edited copy: "
+             "it keeps its own key share and goes on with its flight.",
+        "D": "The certificate's key never takes part in the key agreement. The key shares are fresh, "
+             "per-connection keys that no certificate mentions, so there is nothing for them to mismatch.",
+    }, success="The attacker can agree a secret with the client, and so could even encrypt a flight 2 of its "
+               "own. But CertificateVerify must be the leaf key's signature over a transcript that now holds "
+               "the attacker's key share; only the real server has that key, and it signed another "
+               "transcript. (If the attacker just forwards the server's flight, the client cannot even "
+               "decrypt it: the two ends now hold different keys.)"),
+    hints=("Which message would the attacker have to forge for the client to go on, and what key does "
+           "forging it need?",
+           "CertificateVerify signs the hash of every message so far, the ServerHello included."),
+    answer="'B'. The attacker shares a secret with the client, but cannot sign the new transcript with the "
+           "leaf's private key, so the CertificateVerify check fails and the client aborts.",
 )

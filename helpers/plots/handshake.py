@@ -1,4 +1,4 @@
-"""Lesson 04's sequence diagram: a TLS 1.3 handshake, and the three questions the client asks.
+"""Lesson 04's sequence diagram: a TLS 1.3 handshake, and what the client checks before its Finished.
 
 Messages sent in clear are solid arrows; encrypted ones are dashed, sit on a dotted band
 and say "encrypted" in their label; a key under the lifelines says so in words. Who sends
@@ -20,13 +20,17 @@ TLS13_FLOW = (
     (2, Sender.SERVER, "CertificateVerify", "leaf key signs the transcript", True),
     (2, Sender.SERVER, "Finished", "MAC over the transcript", True),
     (3, Sender.CLIENT, "Finished", "MAC over the transcript", True),
+    (3, Sender.CLIENT, "application data", "GET /users + bearer token, right behind Finished", True),
     (4, Sender.SERVER, "NewSessionTicket (x2)", "tickets to resume later", True),
-    (5, Sender.CLIENT, "application data", "GET /users + bearer token", True),
-    (6, Sender.SERVER, "application data", "200 OK + JSON", True),
+    (5, Sender.SERVER, "application data", "200 OK + JSON", True),
 )
 
+#: What the client checks before it sends its Finished: three questions of the certificate, then
+#: the server's proof of key possession and its MAC.
 QUESTIONS = ("Right name? (SAN has api.yourapp.com)", "Trusted signer? (chain ends at a trusted root)",
-             "In date? (now within notBefore..notAfter)")
+             "In date? (now within notBefore..notAfter)",
+             "Signature? (CertificateVerify: the leaf key signed the transcript)",
+             "Server Finished? (its MAC over the transcript matches)")
 
 
 def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
@@ -37,7 +41,7 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
     left, right, step = 0.0, 10.0, 0.62
     with course_style():
         colours = plt.rcParams["axes.prop_cycle"].by_key()["color"]
-        fig, ax = plt.subplots(figsize=(10, 7.6))
+        fig, ax = plt.subplots(figsize=(10, 8.4))
         for x, name in ((left, "Client (the app)"), (right, "Server (api.yourapp.com)")):
             ax.text(x, 0.1, name, ha="center", va="bottom", weight="bold")
         y = -step
@@ -65,17 +69,18 @@ def sequence_diagram(flow=TLS13_FLOW, questions=QUESTIONS):
         fig.subplots_adjust(left=0.01, right=0.99, top=0.99, bottom=0.01)
     encrypted = sum(1 for row in flow if row[4])
     summary = (f"A TLS 1.3 connection in {len(flow)} arrows: only the two hellos travel in clear, the "
-               f"other {encrypted} (including the certificate) are encrypted, and the client asks "
-               f"{len(questions)} questions of the certificate before it sends its Finished and the request.")
+               f"other {encrypted} (including the certificate) are encrypted; the client makes "
+               f"{len(questions)} checks (name, signer, dates, CertificateVerify, the server's Finished) "
+               "before it sends its Finished, and its request can follow in the same flight.")
     return fig, summary
 
 
 def _questions(ax, y, left, step, questions, colours, box_cls):
     """The client's checks, drawn as a note on its lifeline; returns the next free y."""
     height = 0.32 * len(questions) + 0.3
-    ax.add_patch(box_cls((left + 0.3, y - height + 0.15), 5.6, height, boxstyle="round,pad=0.05",
+    ax.add_patch(box_cls((left + 0.3, y - height + 0.15), 6.8, height, boxstyle="round,pad=0.05",
                          facecolor="white", edgecolor=colours[0], linewidth=1.2))
-    ax.text(left + 0.5, y, "Client checks the certificate:", fontsize=8.5, weight="bold", va="center")
+    ax.text(left + 0.5, y, "Client checks, before its Finished:", fontsize=8.5, weight="bold", va="center")
     for number, question in enumerate(questions, 1):
         ax.text(left + 0.6, y - 0.32 * number, f"{number}. {question}", fontsize=8.5, va="center")
     return y - height - step * 0.4

@@ -13,6 +13,8 @@
   forces one TLS 1.3 suite in a child process;
 * :mod:`helpers.tls.decode` decrypts a capture into a frozen ``Handshake``, :mod:`helpers.tls.checks`
   verifies CertificateVerify and both Finished MACs, :mod:`helpers.tls.report` shows it;
+* :mod:`helpers.tls.agreement` answers a real OpenSSL client's key share with ours, so lesson 04 can
+  show a·(b·G) = b·(a·G) against OpenSSL's own key log;
 * :mod:`helpers.tls.handshake` is lesson 04's front door (``python -m helpers handshake``);
 * :mod:`helpers.tls.servers` holds the loopback HTTPS API server and its client, and
   :mod:`helpers.tls.proxy` the intercepting proxy of lesson 05.

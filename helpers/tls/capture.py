@@ -60,8 +60,12 @@ def _pump(name: Sender, out: ssl.MemoryBIO, peer_in: ssl.MemoryBIO, flights: lis
 
 
 def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostname: str,
-          request: bool) -> tuple[list, dict, dict]:
-    """Alternate client and server until neither has anything to say; each turn's bytes are a flight."""
+          request: bool, with_finished: bool = False) -> tuple[list, dict, dict]:
+    """Alternate client and server until neither has anything to say; each turn's bytes are a flight.
+
+    ``with_finished``: the client writes its request as soon as its handshake is done, in the same
+    flight as its Finished (TLS 1.3 allows it); otherwise after the server's session tickets.
+    """
     c_in, c_out, s_in, s_out = (ssl.MemoryBIO() for _ in range(4))
     ends = {Sender.CLIENT: (client_ctx.wrap_bio(c_in, c_out, server_hostname=server_hostname), c_out, s_in),
             Sender.SERVER: (server_ctx.wrap_bio(s_in, s_out, server_side=True), s_out, c_in)}
@@ -73,6 +77,8 @@ def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostnam
                 try:
                     end.do_handshake()
                     done.add(name)
+                    if request and with_finished and name is Sender.CLIENT:
+                        end.write(REQUEST)   # right behind the client's Finished
                 except ssl.SSLWantReadError:
                     pass
                 except (ssl.SSLError, OSError) as exc:
@@ -86,8 +92,9 @@ def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostnam
         negotiated = {"version": client.version(), "cipher": client.cipher()[0],
                       "alpn": client.selected_alpn_protocol() or ""}
         if request:                          # one request and response, to see application data
-            client.write(REQUEST)
-            _pump(Sender.CLIENT, c_out, s_in, flights)
+            if not with_finished:
+                client.write(REQUEST)
+                _pump(Sender.CLIENT, c_out, s_in, flights)
             server.read(65536)
             server.write(RESPONSE)
             _pump(Sender.SERVER, s_out, c_in, flights)
@@ -96,18 +103,20 @@ def _step(client_ctx: ssl.SSLContext, server_ctx: ssl.SSLContext, server_hostnam
 
 
 def capture_in_memory(chain, key=None, *, roots, server_hostname: str = HOST, tls12: bool = False,
-                      request: bool = True) -> Capture:
+                      request: bool = True, request_with_finished: bool = False) -> Capture:
     """Run one handshake between two ``ssl`` endpoints in this process and return its :class:`Capture`.
 
     ``chain``/``key``: what the server presents (``pki.leaf`` for the course chain). ``roots``:
-    what the client trusts (``[pki.root.cert]``). ``request``: also send one ``GET /users``.
+    what the client trusts (``[pki.root.cert]``). ``request``: also send one ``GET /users``;
+    ``request_with_finished``: send it in the client's Finished flight, as soon as TLS allows.
     """
     server_ctx = server_context(chain, key, tls12=tls12)
     client_ctx = client_context(roots, tls12=tls12)
     with tempfile.TemporaryDirectory(prefix="course-keylog-") as folder:
         keylog = Path(folder, "keys.log")
         client_ctx.keylog_filename = str(keylog)
-        flights, errors, negotiated = _step(client_ctx, server_ctx, server_hostname, request)
+        flights, errors, negotiated = _step(client_ctx, server_ctx, server_hostname, request,
+                                            request_with_finished)
         client_ctx.keylog_filename = None     # flush and close the file before reading it
         text = keylog.read_text() if keylog.exists() else ""
     return Capture(tuple(flights), text, errors, negotiated)

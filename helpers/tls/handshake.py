@@ -19,12 +19,14 @@ below take both as arguments.
 
 from __future__ import annotations
 
+import ssl
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..course import HOST
 from ..errors import BadInputError
 from ..pki import course_pki
+from .agreement import WireAgreement, agree_with_openssl, x25519_key
 from .capture import Capture, capture_in_memory
 from .checks import MissingMessageError
 from .contexts import offered_tls13_suites
@@ -33,8 +35,8 @@ from .names import Sender
 from .suites import SuiteError, capture_with_suite
 
 __all__ = [
-    "FAILURES", "FailureCase", "FailureCaseError", "capture_handshake", "failed_handshake",
-    "offered_tls13_suites", "run_handshake", "with_reordered_cipher_suites",
+    "FAILURES", "FailureCase", "FailureCaseError", "agree_keys", "capture_handshake", "failed_handshake",
+    "offered_tls13_suites", "openssl_versions", "run_handshake", "with_reordered_cipher_suites",
 ]
 
 
@@ -42,12 +44,22 @@ class FailureCaseError(BadInputError):
     """A failing-handshake case that :data:`FAILURES` does not have."""
 
 
+def openssl_versions() -> dict[str, str]:
+    """The two OpenSSLs of lesson 04: the one Python's ``ssl`` runs, and the one ``cryptography`` bundles."""
+    from cryptography.hazmat.backends.openssl import backend
+
+    return {"ssl (runs the handshake)": ssl.OPENSSL_VERSION,
+            "cryptography (decrypts, verifies)": backend.openssl_version_text()}
+
+
 def capture_handshake(chain=None, key=None, *, roots=None, server_hostname: str = HOST, tls12: bool = False,
-                      suite: str | None = None, request: bool = True) -> Capture:
+                      suite: str | None = None, request: bool = True,
+                      request_with_finished: bool = False) -> Capture:
     """Run one handshake and return the raw :class:`~helpers.tls.capture.Capture`.
 
     ``chain``/``key``: what the server presents; ``roots``: what the client trusts (by default
     the course's leaf and root). ``suite`` forces one TLS 1.3 cipher suite (in a child process).
+    ``request_with_finished``: the client sends its request in the same flight as its Finished.
     """
     if suite is not None and tls12:
         raise SuiteError("suite= picks a TLS 1.3 cipher suite, so it cannot be combined with tls12=True; "
@@ -57,16 +69,27 @@ def capture_handshake(chain=None, key=None, *, roots=None, server_hostname: str 
     roots = [pki.root.cert] if roots is None else roots
     if suite is not None:
         return capture_with_suite(chain, key, roots=roots, suite=suite, server_hostname=server_hostname,
-                                  request=request)
+                                  request=request, request_with_finished=request_with_finished)
     return capture_in_memory(chain, key, roots=roots, server_hostname=server_hostname, tls12=tls12,
-                             request=request)
+                             request=request, request_with_finished=request_with_finished)
 
 
 def run_handshake(chain=None, key=None, *, roots=None, server_hostname: str = HOST, tls12: bool = False,
-                  suite: str | None = None, request: bool = True) -> Handshake:
+                  suite: str | None = None, request: bool = True, request_with_finished: bool = False) -> Handshake:
     """Run, decrypt and parse one handshake (the arguments are :func:`capture_handshake`'s)."""
     return decode(capture_handshake(chain, key, roots=roots, server_hostname=server_hostname,
-                                    tls12=tls12, suite=suite, request=request))
+                                    tls12=tls12, suite=suite, request=request,
+                                    request_with_finished=request_with_finished))
+
+
+def agree_keys(label: str = "lesson 04 server share") -> tuple[WireAgreement, object]:
+    """A real OpenSSL client's X25519 key share, answered by ours (:mod:`helpers.tls.agreement`).
+
+    Returns the :class:`~helpers.tls.agreement.WireAgreement` and our private key, so a lesson can
+    compute b·(a·G) and compare it with what OpenSSL derived from a·(b·G).
+    """
+    key = x25519_key(label)
+    return agree_with_openssl(key, roots=[course_pki().root.cert]), key
 
 
 def with_reordered_cipher_suites(handshake: Handshake) -> Handshake:

@@ -9,13 +9,17 @@ else follows from RFC 8446:
 * the AEAD's associated data is the 5-byte record header; the plaintext ends with the
   real content type, then zero padding (5.2, 5.4);
 * a Finished message is HMAC(finished_key, transcript hash), where finished_key =
-  HKDF-Expand-Label(handshake traffic secret, "finished") (4.4.4).
+  HKDF-Expand-Label(handshake traffic secret, "finished") (4.4.4);
+* the handshake traffic secrets come from the (EC)DHE shared secret: HKDF-Extract it into the
+  handshake secret, then Derive-Secret with the labels "c hs traffic" / "s hs traffic" over the
+  hash of ClientHello and ServerHello (7.1).
 
 Lesson 04 imports these names from here (``from helpers.tls.keyschedule import ...``).
 """
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 from dataclasses import dataclass
 
@@ -29,8 +33,8 @@ from . import records as R
 from .names import Sender
 
 __all__ = ["SUITES", "TRAFFIC_SECRETS", "DecryptionError", "KeyLogError", "Suite", "decrypt_record",
-           "finished_mac", "hkdf_expand_label", "parse_keylog", "record_nonce", "suite_by_code",
-           "traffic_keys"]
+           "finished_mac", "handshake_traffic_secret", "hkdf_expand_label", "hkdf_extract", "parse_keylog",
+           "record_nonce", "suite_by_code", "traffic_keys"]
 
 
 class KeyLogError(BadInputError):
@@ -85,6 +89,29 @@ def hkdf_expand_label(secret: bytes, label: bytes | str, context: bytes, length:
     full = b"tls13 " + label
     info = length.to_bytes(2, "big") + bytes([len(full)]) + full + bytes([len(context)]) + context
     return HKDFExpand(hash_cls(), length, info).derive(secret)
+
+
+def hkdf_extract(salt: bytes, key_material: bytes, hash_cls=hashes.SHA256) -> bytes:
+    """HKDF-Extract (RFC 5869, 2.2): HMAC keyed with ``salt`` over the input key material."""
+    return hmac.new(salt, key_material, hash_cls.name).digest()
+
+
+def handshake_traffic_secret(shared_secret: bytes, hello_hash: bytes, sender: Sender | str,
+                             hash_cls=hashes.SHA256) -> bytes:
+    """``sender``'s handshake traffic secret from the (EC)DHE shared secret (RFC 8446, 7.1; no PSK).
+
+    ``hello_hash`` is the hash of ClientHello and ServerHello; the same secret appears in the key
+    log as ``CLIENT_`` / ``SERVER_HANDSHAKE_TRAFFIC_SECRET``.
+    """
+    if str(sender) not in ("client", "server"):
+        raise BadInputError(f"The sender is 'client' or 'server', not {str(sender)[:40]!r}.")
+    size = hash_cls.digest_size
+    early = hkdf_extract(bytes(size), bytes(size), hash_cls)          # no pre-shared key: zeros
+    empty_hash = hashlib.new(hash_cls.name, b"").digest()
+    salt = hkdf_expand_label(early, "derived", empty_hash, size, hash_cls)
+    handshake_secret = hkdf_extract(salt, shared_secret, hash_cls)
+    label = "c hs traffic" if Sender(sender) is Sender.CLIENT else "s hs traffic"
+    return hkdf_expand_label(handshake_secret, label, hello_hash, size, hash_cls)
 
 
 def traffic_keys(secret: bytes, suite: Suite) -> tuple[bytes, bytes]:

@@ -44,7 +44,7 @@ Ciphersuites = {suite}
 
 
 def capture_with_suite(chain, key=None, *, roots, suite: str, server_hostname: str = HOST,
-                       request: bool = True) -> Capture:
+                       request: bool = True, request_with_finished: bool = False) -> Capture:
     """Like :func:`~helpers.tls.capture.capture_in_memory`, with only ``suite`` allowed."""
     if suite not in SUITES:
         raise SuiteError(f"{suite!r} is not a TLS 1.3 cipher suite this course decrypts; pick one of "
@@ -52,7 +52,7 @@ def capture_with_suite(chain, key=None, *, roots, suite: str, server_hostname: s
     certs, key = as_chain(chain, key)
     job = {"chain": chain_pem(certs).decode(), "key": key_pem(key).decode(),
            "roots": chain_pem(as_roots(roots)).decode(), "server_hostname": server_hostname,
-           "request": request}
+           "request": request, "request_with_finished": request_with_finished}
     with tempfile.TemporaryDirectory(prefix="course-openssl-") as folder:
         conf = Path(folder, "openssl.cnf")
         conf.write_text(_OPENSSL_CONF.format(suite=suite))
@@ -77,5 +77,6 @@ def _child() -> None:
     job = json.loads(sys.stdin.read())
     key = load_private_key(job["key"].encode())
     capture = capture_in_memory(load_certificates(job["chain"]), key, roots=load_certificates(job["roots"]),
-                                server_hostname=job["server_hostname"], request=job["request"])
+                                server_hostname=job["server_hostname"], request=job["request"],
+                                request_with_finished=job.get("request_with_finished", False))
     sys.stdout.write(capture.to_json())

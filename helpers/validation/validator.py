@@ -29,8 +29,8 @@ NOT_IMPLEMENTED = (
     ("certificate policies", "Policy OIDs and policy constraints are not evaluated (cryptography "
      "ignores them too; OpenSSL can with -policy)."),
     ("revocation", "Whether a CA revoked a certificate (CRL, OCSP, CRLite) is not checked."),
-    ("certificate transparency", "Signed certificate timestamps (SCTs) are not checked; Chrome and "
-     "Safari require them for publicly trusted certificates."),
+    ("certificate transparency", "Signed certificate timestamps (SCTs) are not checked; Chrome, "
+     "Apple platforms and Firefox desktop (since 135) require them for publicly trusted certificates."),
 )
 #: cryptography's warning for a name attribute of the wrong length, raised lazily when a name is read.
 _LENGTH_WARNING = r"Attribute's length must be"
