@@ -165,8 +165,8 @@ def test_run_attack_takes_another_device_store(server):
 
 def test_describe_names_subject_and_issuer():
     pki = course_pki()
-    assert attacks.describe(pki.rogue_leaf.cert) == "api.yourapp.com, issued by Trusted Public CA R7"
-    assert attacks.describe(pki.rogue_ca.cert) == "Trusted Public CA R7 (a self-signed root)"
+    assert attacks.describe(pki.rogue_leaf.cert) == "api.yourapp.com, issued by Compromised Public Root CA"
+    assert attacks.describe(pki.rogue_ca.cert) == "Compromised Public Root CA (a self-signed root)"
 
 
 def test_chain_stuffing_line_up_and_unknown_names():
@@ -220,12 +220,15 @@ def test_running_a_lesson_twice_in_one_process_leaks_nothing(lesson, capsys):
 def test_lesson05_exercises_accept_the_answer_and_explain_mistakes():
     from helpers.exercises import lesson05 as ex
 
-    assert ex.q1.feedback("B").startswith("✓") and "detects" in ex.q1.feedback("A")
+    pki = course_pki()
+    caa = '0 issue "issuing-ca.example; accounturi=https://issuing-ca.example/acme/acct/1001"'
+    assert ex.q1.feedback(caa).startswith("✓") and "your own CA" in ex.q1.feedback('0 issue "issuing-ca.example"')
     assert ex.q2.feedback(["DV mis-issuance", "rogue CA"]).startswith("✓")
     assert "still connect" in ex.q2.feedback(["rogue CA"])
     assert "installed by a user" in ex.q2.feedback(["rogue CA", "DV mis-issuance", "corporate proxy"])
     assert "not an attack name" in ex.q2.feedback(["DigiNotar"])
     assert ex.q2.feedback(["dv mis-issuance", " Rogue CA"]).startswith("✓")  # case and spaces forgiven
     assert "leaves out an attack that still connects" in ex.q2.feedback("rogue CA")
-    assert ex.q1.feedback(...).startswith("q1: not attempted") and "CAA" in ex.q1.feedback("B")
-    assert ex.q3.feedback("B").startswith("✓") and ex.q3.feedback(...).startswith("q3: not attempted")
+    assert ex.q1.feedback(...).startswith("q1: not attempted") and "DNS zone" in ex.q1.feedback(caa)
+    assert ex.q3.feedback(ex.ct.by_key([pki.leaf.cert, pki.backup_key.public_key()])).startswith("✓")
+    assert ex.q3.feedback(...).startswith("q3: not attempted")

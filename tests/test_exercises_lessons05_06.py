@@ -28,8 +28,9 @@ from helpers.pki import Attacker, course_pki
 
 pki = course_pki()
 QUESTIONS = {f"05.{n}": getattr(ex05, n) for n in ("q1", "q2", "q3")} | {
-    f"06.{n}": getattr(ex06, n) for n in ("q1", "q2", "q3")}
+    f"06.{n}": getattr(ex06, n) for n in ("q1", "q2", "q3", "q4")}
 HUGE = "x" * 2_000_000
+FRESH = ex06.new_server()  # 06 q4 checks the newest fresh server; nonsense must meet one
 
 
 def _verdict(question: Question, answer, correct: bool, words: str = "") -> str:
@@ -45,7 +46,7 @@ def _reference(question: Question):
     """The answer the solution text gives, evaluated as the notebook would."""
     code = re.split(r"(?<=[\]'])[.:] ", question.answer)[0]
     namespace = {"base64": base64, "hashlib": hashlib, "Encoding": Encoding, "PublicFormat": PublicFormat,
-                 "pki": pki, "spki_pin": spki_pin}
+                 "pki": pki, "spki_pin": spki_pin, "server": ex06.new_server(), "ex": ex06}
     return eval(code, namespace)  # noqa: S307 - the course's own solution text
 
 
@@ -80,58 +81,70 @@ def test_not_attempted(key):
         assert QUESTIONS[key].feedback(answer).startswith(f"{QUESTIONS[key].name}: not attempted")
 
 
-# --- multiple choice: 05 q1, 05 q3, 06 q3 ------------------------------------------------------------
+# --- 06 q3: fix pin_ok; the checker runs it on real TLS connections (05 q1 and q3: ..._defences.py) ------
 
-CHOICES = {"05.q1": (ex05.q1, "B"), "05.q3": (ex05.q3, "B"), "06.q3": (ex06.q3, "B")}
-SPELLINGS = ["{}", "{l}", " {} ", "({})", "{}.", "'{}'", "{l})", "option {l}", "Answer {}", "[{}]"]
-
-
-@pytest.mark.parametrize("key", CHOICES)
-@pytest.mark.parametrize("spelling", SPELLINGS)
-def test_choice_takes_the_letter_in_any_spelling(key, spelling):
-    question, right = CHOICES[key]
-    _verdict(question, spelling.format(right, l=right.lower()), True)
+def _pin_ok_verified(sock, pins):
+    return any(spki_pin(cert) in pins for cert in ex06.verified_chain(sock))
 
 
-@pytest.mark.parametrize("key", CHOICES)
-def test_choice_takes_numpy_text_and_a_one_item_list(key):
-    question, right = CHOICES[key]
-    _verdict(question, np.str_(right), True)
-    _verdict(question, [right], True)
-    _verdict(question, (right.lower(),), True)
+def _pin_ok_leaf_only(sock, pins):  # the first certificate sent: its key signed the handshake
+    return spki_pin(ex06.unverified_chain(sock)[0]) in pins
 
 
-@pytest.mark.parametrize("key, answer, words", [
-    ("05.q1", "A", "detects, it does not prevent"),
-    ("05.q1", "a", "detects, it does not prevent"),
-    ("05.q1", "(C)", "after the harm is known"),
-    ("05.q1", "c.", "your own, legitimate CA"),
-    ("05.q1", ["A"], "after it was issued"),
-    ("05.q3", "A", "proxy is an endpoint of each"),
-    ("05.q3", " a ", "holds the plaintext"),
-    ("05.q3", "(a)", "the token it read"),
-    ("05.q3", "option A", "endpoint"),
-    ("05.q3", "C", "Answer with one of A, B"),
-    ("06.q3", "A", "SHA-256 is right"),
-    ("06.q3", "C", "backup pin can match alone"),
-    ("06.q3", "c)", "where the certificates come from"),
-    ("06.q3", "'a'", "which certificates get hashed"),
-    ("06.q3", ["A", "B"], "Answer with one of A, B, C"),
-    ("06.q3", "AB", "Answer with one of A, B, C"),
+def _pin_ok_loop(sock, pins):
+    for cert in ex06.verified_chain(sock):
+        if spki_pin(cert) in pins:
+            return True
+    return False
+
+
+RIGHT_06Q3 = {
+    "the reference lambda": lambda sock, pins: any(spki_pin(c) in pins for c in ex06.verified_chain(sock)),
+    "a def": _pin_ok_verified,
+    "a loop": _pin_ok_loop,
+    "the leaf the handshake proved": _pin_ok_leaf_only,
+    "numpy bool": lambda sock, pins: np.bool_(_pin_ok_verified(sock, pins)),
+    "with a PinSet": lambda sock, pins: PinSet(pins=tuple(pins)).matches(ex06.verified_chain(sock)),
+}
+
+
+@pytest.mark.parametrize("form", RIGHT_06Q3)
+def test_06q3_right_fixes_in_every_form(form):
+    _verdict(ex06.q3, RIGHT_06Q3[form], True, "CVE-2016-2402")
+
+
+def _get_verified_chain_313(sock, pins):
+    return any(spki_pin(c) in pins for c in sock.get_verified_chain())
+
+
+@pytest.mark.parametrize("mistake, answer, words", [
+    ("the bug unchanged", lambda sock, pins: any(spki_pin(c) in pins for c in ex06.unverified_chain(sock)),
+     "chain stuffing), and your pin_ok accepted it"),
+    ("all() instead of any()", lambda sock, pins: all(spki_pin(c) in pins for c in ex06.verified_chain(sock)),
+     "the genuine server, and your pin_ok refused it"),
+    ("the last certificate sent", lambda sock, pins: spki_pin(ex06.unverified_chain(sock)[-1]) in pins,
+     "the genuine server, and your pin_ok refused it"),
+    ("any sent certificate but the first", lambda sock, pins: any(spki_pin(c) in pins
+                                                                  for c in ex06.unverified_chain(sock)[1:]),
+     "the genuine server, and your pin_ok refused it"),
+    ("always yes", lambda sock, pins: True, "DigiNotar pattern), and your pin_ok accepted it"),
+    ("always no", lambda sock, pins: False, "the genuine server, and your pin_ok refused it"),
+    ("only the verified leaf, by certificate pin",
+     lambda sock, pins: cert_pin(ex06.verified_chain(sock)[0]) in pins, "refused it"),
+    ("forgot to return", lambda sock, pins: None, "returned None"),
+    ("Python 3.13 only", _get_verified_chain_313, "ex.verified_chain(sock)"),
+    ("one argument", lambda sock: True, "pin_ok(sock, pins) failed"),
+    ("it raises", lambda sock, pins: 1 / 0, "ZeroDivisionError"),
+    ("the letter", "C", "give your fixed function itself"),
+    ("a class", PinSet, "give your fixed function"),
 ])
-def test_choice_explains_the_wrong_option(key, answer, words):
-    _verdict(CHOICES[key][0], answer, False, words)
+def test_06q3_wrong_fixes_say_what_they_do(mistake, answer, words):
+    feedback = _verdict(ex06.q3, answer, False, words)
+    assert "verified chain" not in feedback.lower()  # the feedback never names the fix
 
 
-@pytest.mark.parametrize("key", CHOICES)
-@pytest.mark.parametrize("nonsense", ["?", "", "Z", "zz", "I don't know", HUGE])
-def test_choice_reveals_nothing(key, nonsense):
-    question, right = CHOICES[key]
-    feedback = _verdict(question, nonsense, False, "Answer with one of")
-    letters = feedback.split("Answer with one of ")[1].split(", as a string")[0].split(", ")
-    assert letters == sorted(letters)
-    success = question.feedback(right).split("correct. ")[1]
-    assert success[:30] not in feedback
+def test_06q2_hints_do_not_spell_the_answer():
+    assert not any("backup_key" in hint or "spki_pin(" in hint for hint in ex06.q2.hints)
 
 
 # --- 05 q2: which attacks connect when only system CAs are trusted -----------------------------------
@@ -293,7 +306,7 @@ def test_06q2_right_answers_in_every_form(form):
     ("the rogue CA (issue 17)", spki_pin(pki.rogue_ca.cert), "A compromised public CA"),
     ("the corporate CA (issue 17)", spki_pin(pki.corporate_ca.cert), "A corporate TLS-inspection proxy"),
     ("the government root", spki_pin(pki.government_root.cert), "National Security Root CA, a CA"),
-    ("the course root", spki_pin(pki.root.cert), "DV mis-issuance after a DNS hijack"),
+    ("the course root", spki_pin(pki.root.cert), "DV mis-issuance after a traffic hijack"),
     ("the second intermediate", spki_pin(pki.intermediate2.cert), "YourApp Issuing CA 2, a CA"),
     ("the other public CA", spki_pin(pki.other_ca.cert), "Other Public Root CA, a CA"),
     ("the attacker's own leaf key", spki_pin(pki.rogue_leaf.cert), "let an attack read the token"),

@@ -345,7 +345,7 @@ def test_every_attack_is_refused_by_the_pinned_config(attack, target_sdk):
 def test_chain_stuffing_is_judged_on_the_built_chain():
     stuffed = CHAIN_STUFFING
     decision = android.model(android.parse(PINNED), HOST, stuffed.chain(), stuffed.device_roots())
-    assert decision.chain == ("api.yourapp.com", "Trusted Public CA R7")
+    assert decision.chain == ("api.yourapp.com", "Compromised Public Root CA")
     assert LEAF[:12] in decision.reason and BACKUP[:12] in decision.reason
 
 

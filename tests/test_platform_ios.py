@@ -282,7 +282,7 @@ def test_every_attack_is_refused_by_the_pinned_config(attack):
 def test_chain_stuffing_is_judged_on_the_built_chain(text):
     """The stuffed chain carries the genuine leaf and intermediate, but the built chain does not."""
     decision = ios.model(ios.parse(text), HOST, CHAIN_STUFFING.chain(), CHAIN_STUFFING.device_roots())
-    assert not decision.connects and decision.chain == ("api.yourapp.com", "Trusted Public CA R7")
+    assert not decision.connects and decision.chain == ("api.yourapp.com", "Compromised Public Root CA")
 
 
 def test_ios_ignores_the_policys_expiry():

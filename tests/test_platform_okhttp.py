@@ -269,7 +269,7 @@ def test_chain_stuffing_is_refused_because_pins_meet_the_built_chain():
     sent = CHAIN_STUFFING.chain()
     assert LEAF[7:] in {spki_pin(c) for c in sent}             # a check of the sent chain would pass
     decision = okhttp.model(shipped(), HOST, sent, CHAIN_STUFFING.device_roots())
-    assert not decision.connects and decision.chain == ("api.yourapp.com", "Trusted Public CA R7")
+    assert not decision.connects and decision.chain == ("api.yourapp.com", "Compromised Public Root CA")
     assert LEAF[7:] not in decision.reason.split("Pinned certificates")[0]
 
 

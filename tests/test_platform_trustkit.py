@@ -307,7 +307,7 @@ def test_every_attack_is_refused_by_the_pinned_config(attack):
 def test_chain_stuffing_is_judged_on_the_evaluated_chain():
     decision = trustkit.model(trustkit.parse(PINNED), HOST, CHAIN_STUFFING.chain(),
                               CHAIN_STUFFING.device_roots())
-    assert not decision.connects and decision.chain == ("api.yourapp.com", "Trusted Public CA R7")
+    assert not decision.connects and decision.chain == ("api.yourapp.com", "Compromised Public Root CA")
 
 
 # --- generate ----------------------------------------------------------------------------------------------

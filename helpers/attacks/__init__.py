@@ -17,9 +17,12 @@ One concern per module:
 * :mod:`.runner`: one attack against one client, on loopback (:func:`run_attack`);
 * :mod:`.scoreboard`: every attack against every client (:func:`scoreboard`);
 * :mod:`.callback`: the bad-certificate-callback demonstration of lesson 06;
-* :mod:`.defences`: what catches each attack without pinning.
+* :mod:`.defences`: what catches each attack without pinning;
+* :mod:`.caa` and :mod:`.ct`: two of those defences run as toys (a CAA check, a CT log search).
 """
 
+from . import caa, ct
+from .caa import caa_check
 from .callback import CallbackCase, CallbackDemo, callback_demo
 from .clients import ClientFactory, broken_clients, default_clients, leaf_pins, lesson06_clients
 from .defences import Defences, defence_rows
@@ -28,7 +31,7 @@ from .scenarios import ATTACKS, CHAIN_STUFFING, Attack, UnknownAttackError, atta
 from .scoreboard import Scoreboard, scoreboard
 
 __all__ = [
-    "ATTACKS", "CHAIN_STUFFING", "Attack", "CallbackCase", "CallbackDemo", "ClientFactory", "Defences", "Result",
+    "ATTACKS", "CHAIN_STUFFING", "Attack", "caa", "caa_check", "ct", "CallbackCase", "CallbackDemo", "ClientFactory", "Defences", "Result",
     "Scoreboard", "UnknownAttackError", "attack", "broken_clients", "callback_demo", "default_clients",
     "defence_rows", "describe", "leaf_pins", "lesson06_clients", "real_server", "run_attack", "scoreboard",
 ]

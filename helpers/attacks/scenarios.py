@@ -55,28 +55,41 @@ ATTACKS: tuple[Attack, ...] = (
     Attack(Attacker.ROGUE_CA, "A compromised public CA (the DigiNotar pattern)",
            "An intruder inside a CA that every device trusts issues a certificate for your name.",
            Attacker.ROGUE_CA, "Certificate Transparency monitoring, then root-store distrust",
-           "CT logs are public records of issued certificates, so a monitor watching your domain (for "
-           "example on crt.sh) can spot a logged rogue certificate; root programs then distrust the CA.",
-           "RFC 6962 and RFC 9162 (CT); Fox-IT, 'Black Tulip' report on DigiNotar (2012)"),
+           "Browsers and Apple's platforms (Chrome, Safari and all URLSession apps, Firefox desktop since 135) "
+           "accept a public CA's certificate only with proof that it was logged, so a rogue certificate meant "
+           "for them is in a public CT log, where a monitor watching your domain (for example on crt.sh) can "
+           "spot it; root programs then distrust the CA. dart:io, OkHttp and Python check no CT, so an "
+           "unlogged one fools them.",
+           "RFC 6962 (CT; RFC 9162, CT 2.0, is Experimental and not deployed); Chrome, 'Certificate "
+           "Transparency for Enterprises'; Fox-IT, 'Black Tulip' report on DigiNotar (2012)"),
     Attack(Attacker.CORPORATE_PROXY, "A corporate TLS-inspection proxy",
            "IT installed its own CA on the device; a proxy mints certificates for every host.",
-           Attacker.CORPORATE_PROXY, "Platform trust policy (Android ignores user-added CAs)",
-           "A private CA never appears in CT logs and cannot be distrusted publicly, but apps "
-           "targeting Android API 24+ trust only system CAs unless their config opts in.",
-           "Android Network Security Configuration documentation (trust anchors)"),
+           Attacker.CORPORATE_PROXY, "Platform trust policy (Android's default ignores user-added CAs)",
+           "A private CA never appears in CT logs and cannot be distrusted publicly. Android apps targeting "
+           "API 24+ trust only system CAs by default, but that is the platform's rule, and dart:io (Flutter) "
+           "does its own TLS outside it. iOS trusts a root installed by MDM (or by the user, once trusted) "
+           "in every app.",
+           "Android Network Security Configuration documentation (trust anchors); Apple Support, 'Trust "
+           "manually installed certificate profiles' (HT204477); flutter/flutter#95632"),
     Attack(Attacker.GOVERNMENT_ROOT, "A government-inserted root",
            "Citizens are told to install a national root; the network intercepts with it.",
            Attacker.GOVERNMENT_ROOT, "Root-store distrust by the browser vendors",
-           "Apple, Google, Microsoft and Mozilla blocked Kazakhstan's interception root (2019, "
-           "2020) in their browsers, so even a copy the user installed by hand is refused.",
+           "Apple, Google, Microsoft and Mozilla blocked Kazakhstan's interception root (2019, 2020) in "
+           "their browsers, so even a copy the user installed by hand is refused there. The block lives in "
+           "the browsers: a native app trusts whatever its own TLS stack trusts.",
            "Mozilla Security Blog, 'Protecting our Users in Kazakhstan' (2019)"),
-    Attack(Attacker.DV_MISISSUANCE, "DV mis-issuance after a DNS hijack",
-           "An attacker hijacks your DNS briefly and passes domain validation at your real CA.",
-           Attacker.DV_MISISSUANCE, "Multi-perspective validation (SC-067) and CAA, plus CT",
-           "The CA must see the same DNS answer from several network locations, so a hijack seen from "
-           "only one fails; CAA limits which CAs may issue (no help when, as here, the attacker uses "
-           "your own CA); CT monitoring shows the certificate if it is issued anyway.",
-           "RFC 8659 (CAA); CA/B Forum ballot SC-067 (mandatory from 15 March 2025)"),
+    Attack(Attacker.DV_MISISSUANCE, "DV mis-issuance after a traffic hijack",
+           "An attacker hijacks the route to your server (BGP, or your A record as the CA sees it) for a few "
+           "minutes and passes domain validation at your real CA.",
+           Attacker.DV_MISISSUANCE, "Multi-perspective validation (SC-067), CAA with accounturi, plus CT",
+           "The CA must see the same answer from several network locations, which defeats a hijack visible "
+           "from only some of them (not a takeover of your DNS provider or registrar account). A CAA record "
+           "that only names a CA does not help when the attacker uses your own CA, but RFC 8657's "
+           "accounturi binds issuance to your ACME account. CAA helps only if the CA sees your real records: an "
+           "attacker who can forge your DNS answers to the CA forges CAA too, unless the zone is "
+           "DNSSEC-signed. CT monitoring shows the certificate if it is issued anyway.",
+           "RFC 8659 (CAA; DNSSEC in its Security Considerations) and RFC 8657 (accounturi, "
+           "validationmethods); CA/B Forum ballot SC-067 (mandatory from 15 March 2025)"),
 )
 
 
@@ -102,7 +115,7 @@ def attack(key: str) -> Attack:
 
 
 def describe(cert: x509.Certificate) -> str:
-    """A certificate in a few words: ``"api.yourapp.com, issued by Trusted Public CA R7"``."""
+    """A certificate in a few words: ``"api.yourapp.com, issued by Compromised Public Root CA"``."""
     if cert.subject == cert.issuer:
         return f"{short_name(cert)} (a self-signed root)"
     return f"{short_name(cert)}, issued by {short_name(cert.issuer)}"

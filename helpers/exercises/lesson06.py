@@ -1,4 +1,4 @@
-"""Lesson 06's exercises: compute a pin by hand, choose pins that survive a rotation, find the bug.
+"""Lesson 06's exercises: compute a pin by hand, choose pins that survive a rotation, fix a pin check.
 
 * q1: the rogue leaf's SPKI pin, as text, in any spelling the lesson shows (raw base64, ``sha256/…``,
   ``pin-sha256="…"``, Android's ``<pin>``, iOS's dictionary) or as a :class:`Pin`. The checker
@@ -7,7 +7,13 @@
 * q2: a pin set (a list of pins in any spelling, a :class:`PinSet`, or one of the renewal matrix's
   :class:`Strategy` values or names). The checker runs the renewal matrix's intermediate rotation and
   planned rekey on it, and runs lesson 05's four attacks and chain stuffing against it.
-* q3: multiple choice.
+* q3: fix a pin check that looks at the chain the server sent (a function ``pin_ok(sock, pins)``). The
+  checker runs it on real TLS connections: the genuine server, a rekey onto the backup key, the rogue
+  CA, and chain stuffing (CVE-2016-2402).
+* q4: the SPKI pins for a certificate made just now by :func:`new_server` (a random key, so it cannot be
+  copied). The checker starts that server, connects a pinned client with the learner's pins over real
+  TLS, checks a same-key renewal, runs lesson 05's attacks on the pins, and requires a backup pin (a key
+  no CA holds) for the next rekey.
 """
 
 from __future__ import annotations
@@ -17,6 +23,7 @@ import dataclasses
 import hashlib
 import itertools
 import re
+import secrets
 from collections.abc import Iterable, Mapping
 from typing import Any
 
@@ -25,14 +32,20 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 
 from ..attacks.scenarios import ATTACKS, CHAIN_STUFFING
+from ..clock import utc
 from ..course import HOST
 from ..pem import is_ca, short_name
-from ..pinning.client import Refused, rebuild_verified_chain
+from ..pinning.client import CaClient, PinnedClient, Refused, fetch, rebuild_verified_chain
+from ..pinning.client import unverified_chain as unverified_chain  # re-exported: ex.unverified_chain(sock)
+from ..pinning.client import verified_chain as verified_chain  # re-exported: ex.verified_chain(sock)
 from ..pinning.pins import Pin, PinError, PinKind, PinSet, cert_pin, parse_pin, spki_der, spki_pin
 from ..pinning.renewal import Event, event_chain, strategies, survives
 from ..pinning.strategy import Strategy
 from ..pki import Issued, course_pki
-from . import Question, Wrong, choice, echo
+from ..pki.ca import leaf_dates
+from ..tls.api import API_TOKEN
+from ..tls.servers import HTTPSServer
+from . import Question, Uncheckable, Wrong, echo, kind_of
 
 # --- q1: a pin by hand -------------------------------------------------------------------------
 
@@ -171,6 +184,8 @@ def _strategy(answer: Any) -> Strategy | None:
 
 def _one_pin(item: Any, position: int | None) -> Pin:
     where = "Your answer" if position is None else f"Item {position} of your list"
+    if isinstance(item, bytes | bytearray) and len(item) <= 200:
+        item = bytes(item).decode("utf-8", "replace")
     if isinstance(item, Pin):
         return item
     if isinstance(item, str):
@@ -196,12 +211,14 @@ def _as_pin_set(answer: Any) -> PinSet:
             raise Wrong("Your PinSet has already expired, so the app enforces no pins at all and every "
                         "attack connects; drop the expiry or move it well into the future.")
         return answer
+    if isinstance(answer, bytes | bytearray) and len(answer) <= 200:
+        answer = bytes(answer).decode("utf-8", "replace")
     strategy = _strategy(answer)
     if strategy is not None:
         return strategies()[strategy]
     if isinstance(answer, Mapping):
         raise Wrong("That is a dict; give a list of pins, e.g. [spki_pin(...), ...], or a PinSet.")
-    if isinstance(answer, str | Pin | Issued | x509.Certificate) or not isinstance(answer, Iterable):
+    if isinstance(answer, str | bytes | Pin | Issued | x509.Certificate) or not isinstance(answer, Iterable):
         return PinSet(pins=(_one_pin(answer, None),))
     else:
         items = list(itertools.islice(iter(answer), _MAX_PINS + 1))
@@ -292,20 +309,186 @@ q2 = Question(
     checker=_check_rotation_pins,
     hints=("A pin on the intermediate dies with the intermediate rotation; a pin on a CA accepts "
            "whatever that CA issues.",
-           "spki_pin(pki.leaf.cert) and spki_pin(pki.backup_key.public_key())"),
+           "Which keys does no CA, not even yours, hold?"),
     answer="[spki_pin(pki.leaf.cert), spki_pin(pki.backup_key.public_key())]: the leaf key and the backup key.",
 )
 
+def _run_pin_ok(pin_ok, chain, key, roots) -> Any:
+    """Serve ``chain`` on loopback, connect a CA-validating client that trusts ``roots``, and call the
+    learner's ``pin_ok(sock, pins)`` on that connection with the app's pins (the leaf key and the backup)."""
+    pki = course_pki()
+    pins = {spki_pin(pki.leaf.cert), spki_pin(pki.backup_key.public_key())}
+    with HTTPSServer(chain, key, token=API_TOKEN) as server:
+        sock = CaClient(roots).connect(server.host, server.port)
+        try:
+            return pin_ok(sock, pins)
+        finally:
+            sock.close()
+
+
+def _check_pin_ok(answer: Any) -> str:
+    if isinstance(answer, str | bytes):
+        raise Wrong(f"That is text ({echo(answer)}); give your fixed function itself: def pin_ok(sock, pins): "
+                    "..., then answer = pin_ok.")
+    if not callable(answer) or isinstance(answer, type):
+        raise Wrong(f"That is {kind_of(answer)}; give your fixed function pin_ok(sock, pins).")
+    pki, stuffing = course_pki(), CHAIN_STUFFING
+    rogue = next(a for a in ATTACKS if a.attacker == stuffing.attacker)
+    cases = (("the genuine server", pki.leaf.chain, pki.leaf.key, [pki.root.cert], True),
+             ("your server after the planned rekey onto the backup key", pki.leaf_on_backup_key.chain,
+              pki.leaf_on_backup_key.key, [pki.root.cert], True),
+             (rogue.title, rogue.chain(), rogue.leaf().key, rogue.device_roots(), False),
+             ("the rogue CA's certificate with your genuine leaf and intermediate appended (chain stuffing)",
+              stuffing.chain(), stuffing.leaf().key, stuffing.device_roots(), False))
+    for what, chain, key, roots, wanted in cases:
+        try:
+            said = _run_pin_ok(answer, chain, key, roots)
+        except TypeError as why:
+            raise Wrong(f"Calling your function as pin_ok(sock, pins) failed: TypeError: {echo(str(why))}") from None
+        except Exception as why:  # the learner's code: report it, never crash
+            if "get_verified_chain" in str(why) or "get_unverified_chain" in str(why):
+                raise Wrong("Your pin_ok calls a method this Python does not have (it arrived in 3.13); use "
+                            "ex.verified_chain(sock) or ex.unverified_chain(sock) instead.") from None
+            raise Wrong(f"Your pin_ok raised {type(why).__name__}: {echo(str(why))}") from None
+        if said is None:
+            raise Wrong("Your pin_ok returned None: return True to let the request go, False to refuse.")
+        if bool(said) != wanted:
+            verdict = "accepted" if said else "refused"
+            raise Wrong(f"The checker connected over TLS to {what}, and your pin_ok {verdict} it.")
+    return ("Your pin_ok accepts the genuine server and the rekey onto the backup key, and refuses the rogue "
+            "CA with and without your genuine certificates stuffed into its chain: the chain the server sends "
+            "is the server's choice; the chain the client verified is not (CVE-2016-2402).")
+
+
 q3 = Question(
     name="q3",
-    prompt="Find the bug in `pin_ok` shown above. Answer 'A' (it should use SHA-1), 'B' (it checks the "
-           "chain the server sent, not the verified chain) or 'C' (any() should be all()).",
-    checker=choice("B", {
-        "A": "SHA-1 pins are obsolete; SHA-256 is right. The problem is which certificates get hashed.",
-        "C": "One match is the rule (Android's pin-set and OkHttp's CertificatePinner both accept any one "
-             "pin), so that a backup pin can match alone. Look at where the certificates come from.",
-    }, success="get_unverified_chain() is whatever the server chose to send: an attacker stuffs your "
-               "genuine certificate in it (CVE-2016-2402)."),
-    hints=("Who decides which certificates are in sock.get_unverified_chain()?",),
-    answer="'B'. Check the pins against the verified chain (get_verified_chain), never the sent one.",
+    prompt="Fix pin_ok(sock, pins) shown above, and give the fixed function (answer = pin_ok). The checker "
+           "runs it on real TLS connections: your server, your server after a rekey onto the backup key, "
+           "the rogue CA, and chain stuffing.",
+    checker=_check_pin_ok,
+    hints=("Who decides which certificates are in the chain that pin_ok looks at?",
+           "Lesson 06's chain-stuffing scoreboard shows the two ways of choosing a chain."),
+    answer="lambda sock, pins: any(spki_pin(cert) in pins for cert in ex.verified_chain(sock))  # check the pins "
+           "against the chain the client verified, never the chain the server sent.",
 )
+
+
+# --- q4: pin a certificate made just now ---------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class FreshServer:
+    """A server certificate for api.yourapp.com made just now, with a key nobody else has seen."""
+
+    issued: Issued = dataclasses.field(repr=False)
+    renewed: Issued = dataclasses.field(repr=False)  # the same key, renewed later: the pin must survive it
+
+    @property
+    def cert(self) -> x509.Certificate:
+        return self.issued.cert
+
+    @property
+    def pem(self) -> str:
+        """The certificate as PEM text, as a server operator would hand it to you."""
+        return self.issued.pem.decode()
+
+    def __repr__(self) -> str:  # no key, serial or pin: safe in compared outputs
+        return "<FreshServer api.yourapp.com: a certificate made just now (.cert, .pem)>"
+
+
+_FRESH: list[FreshServer] = []  # every fresh server of this kernel, newest last
+
+
+def new_server() -> FreshServer:
+    """Make a fresh server certificate (a random key from your CA's intermediate) for exercise 4."""
+    pki = course_pki()
+    label = f"fresh server {secrets.token_hex(8)}"
+    serial = 20_000 + secrets.randbelow(10**9)
+    issued = pki.intermediate.issue_leaf([HOST], key_label=label, serial=serial, name="fresh",
+                                         **leaf_dates(utc(2026, 6, 1)))
+    renewed = pki.intermediate.issue_leaf([HOST], key=issued.key, serial=serial + 1, name="fresh renewed",
+                                          **leaf_dates(utc(2026, 8, 30)))
+    _FRESH.append(FreshServer(issued, renewed))
+    del _FRESH[:-20]
+    return _FRESH[-1]
+
+
+def _pins_for_fresh(answer: Any) -> PinSet:
+    if isinstance(answer, FreshServer | Issued | x509.Certificate):
+        raise Wrong("That is the certificate itself; the app ships its pin: compute it from the certificate.")
+    return _as_pin_set(answer)
+
+
+def _served_today(pins: PinSet, fresh: FreshServer) -> str | None:
+    """Connect a pinned client to the fresh server over real TLS; the refusal reason, or None."""
+    pki = course_pki()
+    with HTTPSServer(fresh.issued, token=API_TOKEN) as server:
+        try:
+            fetch(PinnedClient(pins, [pki.root.cert]), server.host, server.port, token=API_TOKEN)
+        except Refused as why:
+            return why.reason
+    return None
+
+
+def _check_fresh_pin(answer: Any) -> str:
+    if not _FRESH:
+        raise Uncheckable("There is no fresh server yet: run server = ex.new_server() first, then pin "
+                          "server.cert.")
+    fresh = _FRESH[-1]
+    pins = _pins_for_fresh(answer)
+    if _served_today(pins, fresh) is not None:
+        if any(pins.matches([old.cert]) for old in _FRESH[:-1]):
+            raise Wrong("Your pin matches an earlier fresh server: ex.new_server() made a new key since. "
+                        "Pin the newest server.cert.")
+        whole = _sha256(fresh.cert.public_bytes(serialization.Encoding.DER))
+        if any(pin.digest == whole for pin in pins.all_pins):
+            raise Wrong("That hashes the whole certificate: a certificate pin, which breaks at the next "
+                        "renewal. Hash only the SubjectPublicKeyInfo.")
+        if pins.matches([course_pki().leaf.cert]):
+            raise Wrong("Your pin is the course leaf's, copied from the lesson; the fresh server has a "
+                        "key of its own.")
+        raise Wrong("The checker started the fresh server and connected a client with your pins: it "
+                    "refused the genuine server. Check which bytes you hashed.")
+    if not survives(pins, fresh.renewed.chain):
+        raise Wrong("Your pins work today, but the app is locked out at the server's next renewal with the "
+                    "same key: a certificate pin hashes the whole certificate. Pin the key (SPKI).")
+    leak = _attack_that_reads_the_token(pins)
+    if leak:
+        ca = _the_ca_that_let_it_in(pins, leak)
+        raise Wrong(f"Your pins connect to the fresh server, but they also let an attack read the token: "
+                    f"{leak}" + (f". {ca} is a CA: a pin on its key accepts whatever it signs." if ca else "."))
+    spare = _spare_pins(pins, fresh)
+    if not spare:
+        raise Wrong("Your pin works today, survives a same-key renewal and refuses lesson 05's attacks. But "
+                    "with one pin, the next rekey locks everyone out; ship a backup key's pin too.")
+    cas = {Pin.of_spki(cert).digest: short_name(cert) for cert in _course_cas()}
+    if all(pin.digest in cas for pin in spare):
+        raise Wrong(f"Your other pin is the key of {cas[spare[0].digest]}, a CA: it accepts whatever that CA "
+                    "signs. A backup pin names a key that no CA holds.")
+    return ("The checker started the fresh server and your pinned client connected over TLS; the pins "
+            "survived a same-key renewal, refused lesson 05's attacks, and include a backup key.")
+
+
+def _spare_pins(pins: PinSet, fresh: FreshServer) -> list[Pin]:
+    """The pins that name neither the fresh server's key nor one of its certificates: the backup candidates."""
+    own = {Pin.of_spki(fresh.cert).digest,
+           *(_sha256(c.public_bytes(serialization.Encoding.DER)) for c in (fresh.cert, fresh.renewed.cert))}
+    return [pin for pin in pins.all_pins if pin.digest not in own]
+
+
+
+q4 = Question(
+    name="q4",
+    prompt="Run server = ex.new_server(): a server certificate made just now, for you alone. Give the SPKI "
+           "pins the app should ship for it (a list of pins, or a PinSet). The checker starts that server, "
+           "connects a pinned client with your pins, renews the certificate, and runs lesson 05's attacks.",
+    checker=_check_fresh_pin,
+    hints=("Pin the server's key, not its certificate and not its CA; and think about its next rekey.",
+           "spki_pin(server.cert), or by hand from server.pem with the pipeline of this lesson, plus the pin "
+           "of a backup key you hold: spki_pin(pki.backup_key.public_key())."),
+    answer="[spki_pin(server.cert), spki_pin(pki.backup_key.public_key())]: the server's key and a backup key.",
+)
+
+#: Reference answers as code a learner could type (``python -m helpers solutions 06`` runs them).
+REFERENCES = {"q3": "def pin_ok(sock, pins):\n    return any(spki_pin(cert) in pins for cert in "
+                      "ex.verified_chain(sock))\npin_ok",
+              "q4": "server = ex.new_server()\n[spki_pin(server.cert), spki_pin(pki.backup_key.public_key())]"}

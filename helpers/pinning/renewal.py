@@ -8,12 +8,16 @@ of the app out until users update.
 The verdict is computed, not typed in: each new chain is validated by cryptography's
 verifier against a device trust store (the course root plus another public CA), and the
 pin set is checked against the chain the verifier built.
+
+Two more rows pin by trust anchor (Dart's ``withTrustedRoots: false``): the app's store holds
+only your own leaf certificate, or only your intermediate. Trusting your own *leaf* is a
+certificate pin in disguise: the renewed certificate is a different certificate, so it is refused.
 """
 
 from __future__ import annotations
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from cryptography import x509
 
@@ -25,7 +29,7 @@ from .client import Refused, rebuild_verified_chain
 from .pins import Pin, PinSet
 from .strategy import Strategy
 
-__all__ = ["Event", "RenewalMatrix", "UnknownEventError", "event_chain", "events_table", "renewal_matrix", "strategies"]
+__all__ = ["ANCHORS", "Event", "RenewalMatrix", "anchor_survives", "UnknownEventError", "event_chain", "events_table", "renewal_matrix", "strategies"]
 
 
 class UnknownEventError(BadInputError):
@@ -97,24 +101,52 @@ def survives(pins: PinSet, chain: list[x509.Certificate]) -> bool:
     return built is not None and pins.matches(built)
 
 
+#: The trust-anchor rows: the row label, and which course certificate is the app's only anchor.
+ANCHORS = {"trust anchor: own leaf": "leaf", "trust anchor: own intermediate": "intermediate"}
+
+
+def anchor_survives(anchor: x509.Certificate, chain: list[x509.Certificate]) -> bool:
+    """True if ``chain`` validates with ``anchor`` as the app's only trust anchor (a partial chain)."""
+    try:
+        rebuild_verified_chain(chain, [anchor], HOST)
+    except Refused:
+        return False
+    return True
+
+
+def _mark(flag: bool) -> str:
+    return "✓ survives" if flag else "✗ LOCKED OUT"
+
+
 @dataclass(frozen=True)
 class RenewalMatrix(Shown):
-    """Strategy × event: True where the app keeps working, False where it is locked out."""
+    """Strategy × event: True where the app keeps working, False where it is locked out.
+
+    ``anchors`` holds the trust-anchor rows, keyed by (row label of :data:`ANCHORS`, event).
+    """
 
     cells: dict[tuple[Strategy, Event], bool]
+    anchors: dict[tuple[str, Event], bool] = field(default_factory=dict)
 
     def table(self) -> Table:
         """The matrix as a :class:`helpers.show.Table`: one row per strategy, one column per event."""
-        rows = [[s.label, *("✓ survives" if self.cells[s, e] else "✗ LOCKED OUT" for e in Event)]
-                for s in Strategy]
+        rows = [[s.label, *(_mark(self.cells[s, e]) for e in Event)] for s in Strategy]
+        labels = list(dict.fromkeys(label for label, _ in self.anchors))
+        rows += [[label, *(_mark(self.anchors[label, e]) for e in Event)] for label in labels]
         return Table(["pin strategy", *(e.label for e in Event)], rows, row_headers=True)
 
     def __repr__(self) -> str:
-        return f"<RenewalMatrix {len(Strategy)} strategies x {len(Event)} events>"
+        anchors = len({label for label, _ in self.anchors})
+        extra = f" + {anchors} trust anchors" if anchors else ""
+        return f"<RenewalMatrix {len(Strategy)} strategies{extra} x {len(Event)} events>"
 
 
-def renewal_matrix() -> RenewalMatrix:
-    """Evaluate every strategy against every event."""
+def renewal_matrix(*, anchors: bool = True) -> RenewalMatrix:
+    """Evaluate every strategy (and, unless ``anchors=False``, each trust anchor) against every event."""
     built = {e: verified(event_chain(e)) for e in Event}  # validate each new chain once, not per strategy
-    return RenewalMatrix({(s, e): built[e] is not None and p.matches(built[e])
-                          for s, p in strategies().items() for e in Event})
+    cells = {(s, e): built[e] is not None and p.matches(built[e]) for s, p in strategies().items() for e in Event}
+    pki = course_pki()
+    certs = {"leaf": pki.leaf.cert, "intermediate": pki.intermediate.cert}
+    rows = {(label, e): anchor_survives(certs[which], event_chain(e))
+            for label, which in ANCHORS.items() for e in Event} if anchors else {}
+    return RenewalMatrix(cells, rows)

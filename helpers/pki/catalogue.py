@@ -98,7 +98,7 @@ def _attackers(inter: CertificateAuthority):
     """The four attacks that plain CA validation accepts (lesson 05)."""
     made = []
     for stem, cn, org, leaf_stem in [
-        ("rogue-public-ca", "Trusted Public CA R7", "Trusted Public CA Ltd (compromised)",
+        ("rogue-public-ca", "Compromised Public Root CA", "Trusted Public CA Ltd (compromised)",
          "rogue-api.yourapp.com"),
         ("corporate-proxy-ca", "Acme Corp TLS Inspection CA", "Acme Corp IT Security",
          "corporate-api.yourapp.com"),
@@ -200,7 +200,7 @@ def course_pki() -> CoursePKI:
         _entry(government[0], "attacker: a government root users are told to install"),
         _entry(government[1], "attacker: api.yourapp.com from the government root"),
         _entry(misissued, "attacker: api.yourapp.com mis-issued by the legitimate intermediate to "
-               "a DNS hijacker's key"),
+               "a traffic hijacker's key"),
         *(_entry(item, what) for item, what in gallery_files),
     )
     return CoursePKI(

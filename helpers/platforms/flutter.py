@@ -171,7 +171,7 @@ def insecure_accept_all_client(roots) -> BrokenCallbackClient:
 def callback_demo() -> CallbackDemo:
     """Lesson 06's callback model, through the MITM proxy, on the cases a Flutter team meets.
 
-    The device trusts the course root only. The DNS hijacker's mis-issued certificate validates, so
+    The device trusts the course root only. The traffic hijacker's mis-issued certificate validates, so
     the callback never runs; a rogue CA the device does not trust fails validation, so the callback
     runs, and its pin check refuses; the accept-all callback lets the same rogue CA through.
     """
