@@ -34,6 +34,22 @@ def simulator_ms(repeats: int = 100, **knobs) -> float:
     return _median_ms(lambda i: simulate(timeline), repeats)
 
 
+def realistic_ms(repeats: int = 100) -> float:
+    """The same 3 years x 20 versions with the issue-15 features: an adoption mixture, installs and churn,
+    an OS cut-off, dormant users, reactive and proactive force-update, and two stores (iOS + Android)."""
+    from helpers.rotation import Users, build_timeline, simulate
+    from helpers.rotation.adoption import Adoption
+
+    users = Users(adoption=Adoption.mixture(0.6, 2, 40, 0.03), installs_per_day=0.002, churn_per_day=0.001,
+                  os_cutoffs=(("2027-09-01", 0.04),), dormant=0.005, force_update=True)
+    timeline = build_timeline(years=3, cadence_days=55, rollovers=("2027-06-01",), users=users,
+                              min_versions=(("2027-04-01", "v5"),))
+    one = _median_ms(lambda i: simulate(timeline), repeats)
+    two = build_timeline(years=3, cadence_days=110, rollovers=("2027-06-01",), users=users,
+                         platforms=("ios", "android"))                  # 2 stores x 10 versions = 20 rows
+    return one, _median_ms(lambda i: simulate(two), repeats)
+
+
 def widget_ms(repeats: int = 20) -> tuple[float, float]:
     """Median latency from a slider change (review delay) to the new image, and for any control."""
     import matplotlib
@@ -45,7 +61,9 @@ def widget_ms(repeats: int = 20) -> tuple[float, float]:
     slider = _median_ms(lambda i: lab.set(review_days=1 + i % 10), repeats)
     changes = [dict(strategy="leaf-spki+backup"), dict(pin_expiry_days=120), dict(force_update=True),
                dict(lifetime=47), dict(key_reuse=False), dict(never_update=6.0), dict(half_life_days=20),
-               dict(strategy="certificate"), dict(lifetime=6), dict(strategy="intermediate")]
+               dict(strategy="certificate"), dict(lifetime=6), dict(strategy="intermediate"),
+               dict(adoption="ios-illustrative"), dict(stores="iOS + Android"), dict(backup_keys=3),
+               dict(rollback=True), dict(adoption="mixture"), dict(stores="one store")]
     mixed = _median_ms(lambda i: lab.set(**changes[i % len(changes)]), len(changes))
     return slider, mixed
 
@@ -65,10 +83,13 @@ def picture_ms(repeats: int = 10) -> float:
 
 def run() -> list[tuple[str, float, str]]:
     slider, mixed = widget_ms()
+    mixture, stores = realistic_ms()
     return [
         ("lesson figure over a cached frame, median", picture_ms(), "ms"),
         ("simulator, 3 years x 20 versions, daily (budget ≤ 5 ms)", simulator_ms(), "ms"),
         ("simulator, the same with force-update on", simulator_ms(force_update=True), "ms"),
+        ("simulator, 3 y x 20 versions, mixture + installs + cut-off + force (≤ 5 ms)", mixture, "ms"),
+        ("simulator, 3 y x (2 stores x 10 versions), per-platform curves (≤ 5 ms)", stores, "ms"),
         ("lab: slider change to new figure, median (≤ 100 ms)", slider, "ms"),
         ("lab: any control change to new figure, median", mixed, "ms"),
     ]

@@ -127,7 +127,7 @@ def test_q2_accepts_a_ca_pin_but_says_what_it_costs(strategy):
     ("unchanged, by name", ["still locks out", "key K2"]),
     ("scenario 5: pin-set expiry", ["still locks out 97.0%"]),
     ("force-update", ["still locks out"]),
-    ("certificate pins", ["still locks out", "2026-10-31", "C2"]),
+    ("certificate pins", ["still locks out", "2027-01-13", "C2"]),
     ("cut short before the rekey", ["2027-05-31", "stops before the rekey", "hides the problem"]),
     ("half a year", ["stops before the rekey"]),
     ("no rekey", ["never changes its key", "removes the rekey"]),
@@ -217,3 +217,57 @@ def test_hint_solution_and_unattempted(question, capsys):
     assert out.count("Hint") == 5 and f"Solution to {question.name}" in out
     assert question.feedback(...).startswith(f"{question.name}: not attempted")
     assert question.feedback(None).startswith(f"{question.name}: not attempted")
+
+
+# --- q4: the latest date from a team's own adoption CSV ------------------------------------------------------
+
+def test_q4_reference_solution_is_what_the_checker_recomputes():
+    reference = ex.q4.answer.split("'")[1]
+    assert dt.date.fromisoformat(reference) == ex._q4_answer()
+    _right(ex.q4, reference)
+
+
+@pytest.mark.parametrize("answer", [
+    "2026-12-31", " 2026-12-31 ", dt.date(2026, 12, 31), dt.datetime(2026, 12, 31, 17, 0),
+    np.datetime64("2026-12-31"), np.datetime64("2026-12-31T08:00"),
+])
+def test_q4_accepts_the_date_in_every_form(answer):
+    assert "150 days" in _right(ex.q4, answer)
+
+
+@pytest.mark.parametrize("answer, words", [
+    ("2027-01-01", ["above the 1% target", "close"]),                          # off by one
+    ("2027-01-02", ["above the 1% target", "1.02%", "review takes 2 days"]),                          # forgot the review days
+    ("2026-12-30", ["within the target", "not the latest"]),                   # a safety day too many
+    ("2027-05-10", ["above the 1% target", "slow tail", "3 days to 50%"]),     # a half-life off the head, 1%
+    ("2027-05-07", ["above the 1% target", "slow tail"]),                      # ... and the never-updaters
+    ("2027-05-12", ["above the 1% target", "slow tail"]),                      # ... and no review days
+    ("2027-04-01", ["59 days before the rekey", "not the latest"]),            # a 60-day habit: far off
+    ("2027-06-01", ["not before the rekey", "100.0%"]),                        # ship on the day
+    ("2026-09-01", ["271 days before the rekey", "not the latest"]),           # ship at once: far off
+    ("2026-08-01", ["before the timeline starts"]),
+])
+def test_q4_tells_each_misconception_what_it_does(answer, words):
+    _wrong(ex.q4, answer, *words)
+
+
+@pytest.mark.parametrize("answer", ["2026-09-01", "2026-10-01", "2026-12-20", "2027-01-10", "2027-03-15",
+                                    "2027-04-01", "2027-05-20", "2027-05-29"])
+def test_q4_feedback_far_from_the_answer_gives_no_direction(answer):
+    """Safe-but-early and unsafe dates far off get the same words: only the days v2 has to spread."""
+    feedback = _wrong(ex.q4, answer, "days before the rekey", "not the latest date", answer)
+    for giveaway in ("too late", "later", "earlier", "close", "above", "within the target", "%", "tail"):
+        assert giveaway not in feedback.replace("1%", ""), (giveaway, feedback)
+
+
+@pytest.mark.parametrize("answer", NONSENSE + ["2026-12-31xyz", "2026-12-31 or 2027-01-01", "2026-02-30", 20261231])
+def test_q4_nonsense_is_refused_without_a_crash(answer):
+    feedback = ex.q4.feedback(answer)
+    assert not feedback.startswith("✓") and "\n" not in feedback and len(feedback) < 600
+
+
+def test_q4_hint_and_solution_smoke():
+    ex.q4.hint()
+    ex.q4.hint(2)
+    ex.q4.solution()
+    ex.q4.hint("x")

@@ -180,10 +180,11 @@ def test_a_feasible_plan_meets_its_target(half_life, never, review, cadence, tar
 
 # --- the scenarios ----------------------------------------------------------------------------
 
-def test_catalogue_has_the_seven_stories():
+def test_catalogue_has_the_ten_stories():
     assert list(SCENARIOS) == ["cert-pin-90d", "spki-key-reused", "rekey-no-backup", "backup-pin-rotation",
                                "forgotten-rotation-pin-expiry", "force-update-safety-net",
-                               "cdn-switches-intermediate"]
+                               "cdn-switches-intermediate", "cdn-root-set", "proactive-force-update",
+                               "planned-rekey-rollback"]
 
 
 def test_scenarios_tell_their_stories():
@@ -196,6 +197,10 @@ def test_scenarios_tell_their_stories():
     assert rescued.last_lockout < scenario("rekey-no-backup").end and rescued.days_unprotected > 0
     assert s["force-update-safety-net"].user_days_locked_out < s["rekey-no-backup"].user_days_locked_out / 2
     assert s["cdn-switches-intermediate"].first_lockout == dt.date(2027, 6, 28)
+    assert s["cdn-root-set"].first_lockout is None
+    assert 0 < s["proactive-force-update"].peak_lockout <= 0.005 + 1e-9        # only the dormant users
+    rollback = s["planned-rekey-rollback"]
+    assert rollback.first_lockout == rollback.last_lockout == dt.date(2027, 6, 1)
 
 
 def test_backup_rescues_scenario_three():

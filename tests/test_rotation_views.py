@@ -16,6 +16,7 @@ from helpers.rotation import (
     fractional_alerts,
     noise_share,
     pin_alerts,
+    probe_alerts,
     scenario,
     simulate,
 )
@@ -40,7 +41,7 @@ def test_figure_has_four_aligned_panels_and_a_summary():
     assert len({ax.get_xlim() for ax in fig.axes}) == 1
     hatches = {p.get_hatch() for ax in fig.axes for p in ax.patches}
     assert "xx" in hatches                      # locked out is hatched, not colour alone
-    assert summary.startswith("rekey-no-backup: 13 certificates and 53 releases over 730 days; lockout "
+    assert summary.startswith("rekey-no-backup: 10 certificates and 53 releases over 730 days; lockout "
                               "peaks at 100.0% of users on 2027-06-01")
 
 
@@ -96,6 +97,19 @@ def test_pin_alerts_warn_of_expiry_and_of_an_unpinned_rollover():
     assert any(a.rule == "pin set expires" for a in alerts)
 
 
+def test_key_not_pinned_counts_the_users_of_every_version_not_only_the_newest():
+    # Scenario 9: the newest releases pin K2 before the rekey, but 0.5% dormant users stay on v1.
+    alerts = [a for a in probe_alerts(scenario("proactive-force-update")) if a.rule == "key not pinned"]
+    assert [a.fires_on for a in alerts] == [dt.date(2027, 6, 1)] and "matches no pin of v1:" in alerts[0].note
+    # With a higher target the same certificate is within it, and nothing alerts.
+    assert not [a for a in probe_alerts(scenario("proactive-force-update"), target=0.01) if a.rule == "key not pinned"]
+    # A backup pin in every release: no version lacks the key, so no alert.
+    assert not [a for a in probe_alerts(scenario("backup-pin-rotation")) if a.rule == "key not pinned"]
+    # The rekey without a backup alerts on the day the new certificate is issued, for everyone.
+    first = next(a for a in probe_alerts(scenario("rekey-no-backup")) if a.rule == "key not pinned")
+    assert first.fires_on == dt.date(2027, 6, 1) and "100.0% of users" in first.note
+
+
 def test_lesson07_exercises_accept_the_worked_answers_and_refuse_near_misses():
     from helpers.exercises import lesson07 as ex
 
@@ -126,7 +140,9 @@ def test_keys_are_told_apart_by_hatch_and_label_never_by_a_state_hatch():
     key_hatches = [p.get_hatch() for p in certs.patches]   # K1 is plain: only K2 is a hatched patch
     assert key_hatches == [KEY_HATCHES[1]]                  # K1 and K2 look different without colour
     assert not set(key_hatches) & {h for _, h, _ in STATE_STYLE.values() if h}
-    assert {t.get_text() for t in certs.texts} == {"K1 / R10", "K2 / R10"}
+    texts = {t.get_text() for t in certs.texts}
+    assert {"K1 / R10", "K2 / R10"} <= texts
+    assert texts - {"K1 / R10", "K2 / R10"} == {c.label for c in scenario("rekey-no-backup").certs}  # bars labelled
 
 
 def test_pictures_share_a_cached_frame_and_match_a_fresh_figure():
@@ -157,5 +173,45 @@ def test_alert_report_is_a_table_then_the_noise_share():
     lines = alert_report(fixed_alerts([cert])).splitlines()
     assert lines[0].split() == ["fires", "on", "about", "rule", "note"] and lines[1].startswith("----------  ")
     assert lines[2].split()[:2] == ["2029-03-15", "C1"] and lines[2].endswith("noise: the certificate lives only 47 days")
-    assert lines[-1] == "4 alerts, 50% of them noise"
+    assert lines[-1] == "4 alerts, 50% of them noise (they fire at issuance)"
+    probes = probe_alerts(scenario("forgotten-rotation-pin-expiry"))
+    assert alert_report(probes).splitlines()[-1] == f"{len(probes)} alerts"  # probes are never marked noise
     assert alert_report(fixed_alerts([cert]), limit=3).splitlines()[-2] == "... and 1 more"
+
+
+def test_issue_14_figure_fixes():
+    """symlog is called symlog, the 0.1% row threshold is stated, all three blues are in the legend,
+    certificate bars carry their labels, and hatches are drawn thick enough to see."""
+    import matplotlib
+
+    from helpers.plots.rotation import BLUES, HATCH_WIDTH
+
+    fig, view = _drawn(simulate(scenario("forgotten-rotation-pin-expiry")))
+    labels = [ax.get_ylabel() for ax in fig.axes[:4]]
+    assert "symlog" in labels[3] and "log scale" not in labels[3]
+    assert "0.1%" in labels[1]
+    legend = fig.legends[0]
+    assert "3 blues" in legend.get_texts()[0].get_text()
+    assert len(BLUES) == 3
+    hatched = [p for ax in fig.axes for p in ax.patches if p.get_hatch()]
+    assert hatched and all(p.get_hatch_linewidth() == HATCH_WIDTH for p in hatched)
+    assert matplotlib.rcParams["hatch.linewidth"] < HATCH_WIDTH        # the default is too thin
+    assert {"C1", "C2"} <= {t.get_text() for t in fig.axes[0].texts}
+
+
+def test_the_lab_groups_its_new_controls_and_each_one_redraws():
+    from helpers.widgets.rotation import GROUPS, RotationLab, lab_timeline
+
+    lab = RotationLab()
+    assert sorted(n for _, names in GROUPS for n in names) == sorted(lab.controls)
+    assert GROUPS[0][1][0] == "review_days"                  # the browser test nudges the first slider
+    for change in (dict(adoption="ios-illustrative"), dict(stores="iOS + Android"), dict(backup_keys=3),
+                   dict(key_reuse=True, strategy="leaf-spki", rollback=True), dict(adoption="mixture")):
+        before = lab.image.value
+        lab.set(**change)
+        assert lab.image.value != before, change
+    assert len(lab.result.timeline.releases) > 60          # two stores: one row per store and version
+    assert lab.result.summary.user_days_locked_out <= 1.0   # rollback bounds the rekey to a day
+    old = lab_timeline(review_days=2, half_life_days=10, never_update=3.0, pin_expiry_days=0,
+                       strategy="leaf-spki+backup", lifetime=47, key_reuse=False, force_update=False)
+    assert old.name == "lab" and not old.platforms          # the old signature still works (lesson 10)

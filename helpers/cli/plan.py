@@ -4,7 +4,7 @@ Usage::
 
     python -m helpers plan --list
     python -m helpers plan --scenario rekey-no-backup [--target 0.005]
-    python -m helpers plan data/plans/example.json
+    python -m helpers plan data/plans/example.json [--adoption data/adoption/ios-illustrative.csv]
 
 The PLAN.json format is described in :mod:`helpers.rotation.planfile`. Exit status: 0 the
 target is met, 1 it is impossible (the reasons are printed), 2 a bad plan (one sentence).
@@ -32,6 +32,8 @@ def add(sub) -> None:
     p.add_argument("--scenario", help="a named scenario instead of a file")
     p.add_argument("--target", type=float, help="the lockout target for --scenario (default 0.005; a plan file "
                                                 "sets its own target_lockout)")
+    p.add_argument("--adoption", help="an adoption CSV (days since release,share updated) that replaces the "
+                                      "users' half-life and never-update share (examples: data/adoption/)")
     p.add_argument("--list", action="store_true", help="list the named scenarios")
     p.set_defaults(func=run)
 
@@ -42,11 +44,13 @@ def _check(args) -> None:
     if args.scenario == "":
         raise UsageError("--scenario is empty; give a scenario name (python -m helpers plan --list shows them).")
     if args.list:
-        if args.plan is not None or args.scenario is not None or args.target is not None:
+        if args.plan is not None or args.scenario is not None or args.target is not None or args.adoption:
             raise UsageError("--list takes no plan file, --scenario or --target; run it on its own.")
         return
     if (args.scenario is None) == (args.plan is None):
         raise UsageError("give either a PLAN.json file or --scenario NAME (or --list), not both or neither.")
+    if args.adoption == "":
+        raise UsageError("--adoption is empty; give the path of an adoption CSV (see data/adoption/).")
     if args.plan is not None and args.target is not None:
         raise UsageError("--target applies only to --scenario; a plan file sets target_lockout instead.")
 
@@ -66,6 +70,6 @@ def run(args) -> int:
         _print(str(catalogue_table(figures=False)))
         return 0
     target = 0.005 if args.target is None else args.target
-    text, status = plan_report(args.plan, scenario=args.scenario, target=target)
+    text, status = plan_report(args.plan, scenario=args.scenario, target=target, adoption=args.adoption)
     _print(text)
     return status

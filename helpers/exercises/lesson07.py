@@ -11,6 +11,10 @@ Every checker re-runs the simulator on the learner's answer and says what that a
   is locked out, over the same days, with the same certificates and users.
 * ``q3`` takes a number of days (any integer type, a whole float or a ``timedelta``): the pin-set
   expiry for scenario 5. The feedback gives both figures and which limit they break, not which way to go.
+* ``q4`` takes a date: the latest day to submit the release adding a backup pin, for users whose adoption
+  is the provided CSV curve. The checker recomputes the answer by simulating the fitted curve. As in
+  ``q1``, a far-off date is told only how many days v2 has to spread; near misses and the date a
+  half-life read off the curve's head gives are told more.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
+from pathlib import Path
 
 import numpy as np
 
@@ -27,7 +32,7 @@ from ..rotation.model import NOBODY, percent
 from ..rotation.scenarios import REKEY_DAY, SCENARIOS, START
 from . import Question, Wrong, echo, whole_number
 
-__all__ = ["q1", "q1_timeline", "q2", "q3", "q3_tradeoff"]
+__all__ = ["q1", "q1_timeline", "q2", "q3", "q3_tradeoff", "q4", "q4_curve", "q4_timeline"]
 
 Q1_ROTATION = dt.date(2027, 3, 1)
 Q1_REVIEW, Q1_USERS, Q1_TARGET = 3, Users(half_life_days=7, never_update=0.002), 0.005
@@ -282,4 +287,101 @@ q3 = Question(
     answer="Anything from 65 to 129 days: 90 days ends the lockout after 81 days and leaves 3.4% (mostly "
            "the never-updaters) unprotected. The defence: the unprotected users still get CA validation, "
            "and an expiry shorter than the release cadence would leave almost everyone unpinned.",
+)
+
+
+# --- q4: a safe release date from a team's own adoption curve --------------------------------------------
+
+Q4_CSV = Path(__file__).resolve().parents[2] / "data" / "adoption" / "exercise-app.csv"
+Q4_ROTATION, Q4_REVIEW, Q4_TARGET = REKEY_DAY, 2, 0.01
+_Q4_NEAR = 3
+
+
+def q4_curve():
+    """The exercise app's adoption curve, read from ``data/adoption/exercise-app.csv``."""
+    from ..rotation.adoption import Adoption
+
+    return Adoption.from_csv(Q4_CSV)
+
+
+def q4_timeline(submitted) -> Timeline:
+    """q4's world: v1 pins only K1; v2, submitted on ``submitted``, adds K2 as a backup pin; the server moves
+    to K2 on 1 June 2027; users follow the CSV curve."""
+    end, expires = Q4_ROTATION + dt.timedelta(days=30), Q4_ROTATION + dt.timedelta(days=90)
+    certs = (Cert("C1", START, START, expires, "K1"), Cert("C2", Q4_ROTATION, Q4_ROTATION, expires, "K2"))
+    releases = (Release.ship("v1", START - dt.timedelta(days=Q4_REVIEW), {"key:K1"}, review_days=Q4_REVIEW),
+                Release.ship("v2", submitted, {"key:K1", "key:K2"}, review_days=Q4_REVIEW))
+    return Timeline(START, end, certs, releases, Users(adoption=q4_curve()), name="q4")
+
+
+def _q4_lockout(day: dt.date) -> float:
+    return simulate(q4_timeline(day)).summary.peak_lockout
+
+
+def _q4_answer() -> dt.date:
+    """Recomputed by simulation: the latest submission day whose lockout on the rekey day is within 1%."""
+    day = Q4_ROTATION - dt.timedelta(days=Q4_REVIEW + 1)
+    while day > START and _q4_lockout(day) > Q4_TARGET:
+        day -= dt.timedelta(days=1)
+    return day
+
+
+def _q4_head_days() -> set[int]:
+    """Days live that a half-life read off the curve's head gives (with and without its never-updaters,
+    with and without the review days): the misconception q4 names when a learner's date lands on one."""
+    curve = q4_curve()
+    half, never = curve.days_until(0.5), curve.never_update
+    days = {math.ceil(half * math.log2(1 / Q4_TARGET))}
+    if never < Q4_TARGET:
+        days.add(math.ceil(half * math.log2((1 - never) / (Q4_TARGET - never))))
+    return days | {d - Q4_REVIEW for d in days}
+
+
+def _q4(answer) -> str:
+    day = _as_day(answer)
+    live = day + dt.timedelta(days=Q4_REVIEW)
+    days_live = (Q4_ROTATION - live).days
+    does = f"Submitted on {day}, v2 goes live on {live}"
+    if day < START:
+        raise Wrong(f"{day} is before the timeline starts ({START}); submit v2 on a day from then on.")
+    if days_live <= 0:
+        raise Wrong(f"{does}, not before the rekey on {Q4_ROTATION}: everyone on v1 is locked out, "
+                    f"{percent(_q4_lockout(day))} of users.")
+    right = _q4_answer()
+    does = f"{does}, {days_live} days before the rekey on {Q4_ROTATION}"
+    if day == right:
+        peak = _q4_lockout(day)
+        return (f"{does}, and {peak:.2%} of users lack K2 that day: within the 1% target, and one day later it "
+                f"would not be. The curve's never-updaters ({percent(q4_curve().never_update)}) use up part of "
+                "the target, and its slow tail sets the date, not its fast head.")
+    near = abs((day - right).days) <= _Q4_NEAR
+    if near or days_live in _q4_head_days():
+        peak = _q4_lockout(day)
+        does = f"{does}, and {peak:.2%} of users lack K2 that day"
+        if peak <= Q4_TARGET:
+            raise Wrong(f"{does}: within the target, but it is not the latest date that is.")
+        if not near:
+            raise Wrong(f"{does}, above the 1% target. A half-life read off the curve's first days "
+                        f"({q4_curve().days_until(0.5)} days to 50%) misses its slow tail.")
+        if (day - right).days == Q4_REVIEW:
+            raise Wrong(f"{does}, above the 1% target: review takes 2 days after you submit.")
+        raise Wrong(f"{does}, above the 1% target; it is close, check the review days.")
+    # Far off: say what the date does, not which way to go, so the feedback cannot be bisected.
+    raise Wrong(f"{does}. That is not the latest date that keeps the lockout on the rekey day at or below 1%. "
+                "Work out how many days of adoption the curve needs (ex.q4.hint(2)).")
+
+
+q4 = Question(
+    name="q4",
+    prompt="Load data/adoption/exercise-app.csv. The server moves to K2 on 2027-06-01; v1 pins only K1. "
+           "What is the latest date (YYYY-MM-DD) to submit v2, which adds K2 as a backup pin (2 days of review), "
+           "keeping lockout on the rekey day at or below 1%?",
+    checker=_q4,
+    hints=("curve = ex.q4_curve() (or rotation.Adoption.from_csv('../data/adoption/exercise-app.csv')); "
+           "curve.updated(d) is the share with v2 d days after it goes live.",
+           "Users lacking K2 on the rekey day: 1 - curve.updated(d). Find the smallest d with that at most 1% "
+           "(curve.days_until(0.99)), then subtract d and the 2 days of review from 2027-06-01; check with "
+           "rotation.simulate(ex.q4_timeline(day)).summary.peak_lockout."),
+    answer="'2026-12-31': curve.days_until(0.99) = 150 days of adoption plus 2 days of review before 2027-06-01; "
+           "rotation.simulate(ex.q4_timeline('2026-12-31')) shows 0.99% locked out, and a day later 1.01%.",
 )

@@ -2,16 +2,21 @@
 
 Four aligned panels share the x axis:
 
-1. the server's certificates: each one's validity, and which key is served, in greys
-   with one hatch and a text label per key, so a rekey shows without colour (and is
-   never mistaken for a user state);
-2. the app versions, one row each while at least 0.1% of users run it: plain while
-   connected, hatched (``//``) while unprotected, cross-hatched (``xx``) while locked out,
-   with the pin set written where it changes;
+1. the server's certificates: each one's validity (labelled C1, C2, ... when they fit), and
+   which key is served, in greys with one hatch and a text label per key, so a rekey shows
+   without colour (and is never mistaken for a user state);
+2. the app versions, one row each while at least 0.1% of users run it (:data:`SHOWN`; rarer
+   versions would be rows too thin to see, and the figure says so): plain while connected,
+   hatched (``//``) while unprotected, cross-hatched (``xx``) while locked out, with the pin set
+   written where it changes;
 3. the users, stacked: locked out (cross-hatched) at the bottom, then unprotected
-   (``//``), then the connected users of each version in shades of blue;
-4. the locked-out (solid) and unprotected (dashed) shares on a log scale (linear near
-   0), so that a 0.5% target and a 100% outage are both readable.
+   (``//``), then the connected users of each version in three shades of blue that repeat
+   (the legend shows all three);
+4. the locked-out (solid) and unprotected (dashed) shares on a *symlog* axis: linear from 0 to
+   0.1%, logarithmic above, so that a 0.5% target and a 100% outage are both readable.
+
+Hatches are drawn with lines 1.2 points wide (:data:`HATCH_WIDTH`): Matplotlib's default is too
+thin to see at the lab's size.
 
 Drawing the axes, ticks and legends costs far more than drawing the data. So a
 :class:`TimelineFigure` draws its frame once, and each figure only paints its data over
@@ -38,6 +43,12 @@ STATE_STYLE = {  # state -> (label, hatch, face colour index)
     LOCKED_OUT: ("locked out", "xx", 3),
 }
 PERCENT_TICKS = (0, 0.1, 1, 10, 100)
+#: A version gets a row while at least this share of users runs it.
+SHOWN = 0.001
+#: Hatch line width, in points.
+HATCH_WIDTH = 1.2
+#: Certificates are labelled on their bars when there are at most this many.
+LABELLED_CERTS = 16
 #: Hatches for the served keys: none of them is a state's hatch (``//`` or ``xx``).
 KEY_HATCHES = ("", "\\\\\\", "...", "++", "oo", "--")
 #: Palette indices of the blues used for connected users (tableau-colorblind10).
@@ -87,9 +98,16 @@ def _key_runs(result: Result) -> list[tuple[str, str, int, int]]:
 
 def _certificates(ax, result: Result) -> None:
     """Lane 0: each certificate's validity. Lane 1: which key (and intermediate) is served, hatched per key."""
-    valid = [box for i, c in enumerate(result.timeline.certs)
+    certs = result.timeline.certs
+    valid = [box for i, c in enumerate(certs)
              for box in _boxes([(_day(result, c.issued), c.lifetime_days)], 0.05 + 0.4 * (i % 2), 0.35)]
     _add(ax, valid, facecolors="lightgrey", edgecolors="black", linewidths=0.3)
+    if len(certs) <= LABELLED_CERTS:
+        for i, c in enumerate(certs):
+            ax.text(max(_day(result, c.issued), 0) + 2, 0.225 + 0.4 * (i % 2), c.label, fontsize=6, va="center")
+    else:
+        ax.text(4, 0.4, f"{len(certs)} certificates", fontsize=7, va="center",
+                bbox=dict(facecolor="white", edgecolor="none", pad=0.3))
     runs = _key_runs(result)
     if len(runs) > len(KEY_HATCHES):
         _add(ax, [b for r in runs for b in _boxes([(r[2], r[3] - r[2])], 1.0, 0.8)],
@@ -114,7 +132,7 @@ def _runs_2d(mask: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 def _versions(ax, result: Result, colours) -> None:
     """One row per version, drawn only while at least 0.1% of users are on it."""
-    used = result.share >= 0.001
+    used = result.share >= SHOWN
     for code, (_label, hatch, c) in STATE_STYLE.items():
         rows, starts, lengths = _runs_2d(used & (result.state == code))
         x0, x1, y0, y1 = starts, starts + lengths, rows - 0.4, rows + 0.4
@@ -190,7 +208,7 @@ class TimelineFigure:
 
     def __init__(self, start: _dt.date, days: int, versions: int, *, target: float | None = 0.005,
                  title: str = "", fig=None, figsize=(10, 7.5)):
-        with course_style():
+        with course_style(), matplotlib.rc_context({"hatch.linewidth": HATCH_WIDTH}):
             if fig is None:
                 import matplotlib.pyplot as plt
 
@@ -200,7 +218,7 @@ class TimelineFigure:
             self.colours = [c["color"] for c in matplotlib.rcParams["axes.prop_cycle"]]
             self._frame(versions, target)
             self.title = fig.text(0.13, 0.975, title, fontsize=10, va="center")
-            fig.subplots_adjust(left=0.13, right=0.98, top=0.95, bottom=0.06, hspace=0.15)
+            fig.subplots_adjust(left=0.14, right=0.98, top=0.95, bottom=0.06, hspace=0.15)
         self._background, self._title_changes = None, False
 
     def _frame(self, versions: int, target: float | None) -> None:
@@ -208,7 +226,8 @@ class TimelineFigure:
         from matplotlib.patches import Patch
 
         certs, rows, shares, lines = self.axes
-        labels = ("server\ncerts", "app\nversions", "users\nby version", "% of users\n(log scale)")
+        labels = ("server\ncerts", "app versions\n(rows: \u2265 0.1%\nof users)", "users\nby version",
+                  "% of users\n(symlog:\nlinear\nbelow 0.1%)")
         for ax, label in zip(self.axes, labels, strict=True):
             ax.set_ylabel(label, rotation=0, ha="right", va="center", fontsize=8)
         certs.set_ylim(-0.1, 1.9)
@@ -227,6 +246,13 @@ class TimelineFigure:
         state = [Patch(facecolor=self.colours[c], edgecolor="black", hatch=h, label=label)
                  for label, h, c in STATE_STYLE.values()]
         rows.legend(handles=state, loc="upper left", fontsize=7, ncol=3, frameon=False)
+        from matplotlib.legend_handler import HandlerTuple
+
+        blues = tuple(Patch(facecolor=self.colours[b], edgecolor="none") for b in BLUES)
+        # Above the panels, by the title: data painted over the cached frame would hide it inside panel 3.
+        self.fig.legend(handles=[blues], labels=["users connected: 3 blues, one per version, repeating"],
+                        handler_map={tuple: HandlerTuple(ndivide=None, pad=0)}, loc="center right",
+                        bbox_to_anchor=(0.98, 0.975), fontsize=7, frameon=False)
         handles = [Line2D([], [], color="black", label="locked out"),
                    Line2D([], [], color="C1", linestyle="--", label="unprotected")]
         if target is not None:
@@ -245,7 +271,7 @@ class TimelineFigure:
             self.title.set_text(title)
             if not self._title_changes:  # from now on the title is data, not part of the cached frame
                 self._title_changes, self._background = True, None
-        with course_style():
+        with course_style(), matplotlib.rc_context({"hatch.linewidth": HATCH_WIDTH}):
             for artist in self._data():
                 artist.remove()
             _certificates(self.axes[0], result)
@@ -260,7 +286,7 @@ class TimelineFigure:
         from PIL import Image
 
         canvas = self.fig.canvas if isinstance(self.fig.canvas, FigureCanvasAgg) else FigureCanvasAgg(self.fig)
-        with course_style():
+        with course_style(), matplotlib.rc_context({"hatch.linewidth": HATCH_WIDTH}):
             moving = [*self._data(), self.title] if self._title_changes else self._data()
             if self._background is None:
                 data = moving
@@ -326,3 +352,46 @@ def timeline_picture(result: Result, *, target: float | None = 0.005, title: str
                         target=target)
     summary = view.draw(result, title=title)
     return TimelinePicture(view.render("png"), summary, title)
+
+
+def adoption_picture(curves, *, days: int = 180, title: str = "Adoption: share of users on a release") \
+        -> TimelinePicture:
+    """Adoption curves (share of users on a release, by days since it went live) as a PNG with a summary.
+
+    Each curve gets its own line style and marker and a label at its end; a curve whose source says
+    "illustrative" is marked ILLUSTRATIVE in the legend and the title says so.
+    """
+    from matplotlib.figure import Figure
+
+    curves = list(curves)
+    illustrative = [c for c in curves if "illustrative" in f"{c.name} {c.source}".lower()]
+    styles = (("-", "o"), ("--", "s"), (":", "^"), ("-.", "D"))
+    with course_style():
+        fig = Figure(figsize=(8, 3.6), dpi=100)
+        ax = fig.subplots()
+        d = np.arange(days + 1)
+        for i, curve in enumerate(curves):
+            line, marker = styles[i % len(styles)]
+            tag = " (ILLUSTRATIVE, not measured)" if curve in illustrative else ""
+            ax.plot(d, 100 * curve.updated(d), linestyle=line, marker=marker, markevery=30, linewidth=1.5,
+                    label=f"{curve.name}{tag}: {curve.never_update:.1%} never update")
+        ax.set_xlim(0, days)
+        ax.set_ylim(0, 100)
+        ax.set_xlabel("days since the release went live")
+        ax.set_ylabel("% of users on it or newer")
+        ax.axhline(99, color="#595959", linestyle=":", linewidth=1)
+        ax.text(days, 99.5, "99%", ha="right", va="bottom", fontsize=8)
+        ax.legend(loc="lower right", fontsize=8, frameon=False)
+        note = " (illustrative curves, not measurements)" if illustrative else ""
+        ax.set_title(title + note, fontsize=10)
+        fig.tight_layout()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", metadata={"Software": None})
+    parts = []
+    for curve in curves:
+        half = curve.days_until(0.5)
+        parts.append(f"{curve.name} reaches 50% of users after {half} days and "
+                     f"{curve.updated(days):.1%} after {days}" if half is not None
+                     else f"{curve.name} never reaches 50%")
+    summary = "Adoption curves" + note + ": " + "; ".join(parts) + "."
+    return TimelinePicture(out.getvalue(), summary, title)

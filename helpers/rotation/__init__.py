@@ -1,9 +1,11 @@
 """Backup pins and rotation timelines (lesson 07): a simulator, a planner and monitoring.
 
 * :mod:`.model` simulates who can connect, day by day and version by version;
+* :mod:`.adoption` describes how fast users take up a release (a head and a tail, or a measured CSV);
+* :mod:`.stores` models two stores: review, phased rollout, rejection, and which platforms have pin expiry;
 * :mod:`.scenarios` builds certificate schedules, release trains and the named stories;
 * :mod:`.planner` turns a certificate schedule into a safe release calendar;
-* :mod:`.monitoring` shows when expiry and pin alerts fire;
+* :mod:`.monitoring` shows when expiry and pin alerts fire, and probes what is served instead;
 * :mod:`.planfile` reads PLAN.json files and runs the planner on them (``python -m helpers plan``);
 * :mod:`.planjson` reads a PLAN.json strictly: a bounded regular file, strict JSON, typed fields;
 * :mod:`.errors` names what can be wrong with a timeline, one exception per problem.
@@ -13,6 +15,7 @@ What an app pins is a :class:`helpers.pinning.strategy.Strategy`. Figures are in
 """
 
 from ..pinning.strategy import Strategy
+from .adoption import Adoption
 from .errors import (
     DateError,
     NotATimelineError,
@@ -36,7 +39,17 @@ from .model import (
     Users,
     simulate,
 )
-from .monitoring import Alert, alert_report, fixed_alerts, fractional_alerts, noise_share, pin_alerts
+from .monitoring import (
+    Alert,
+    alert_report,
+    fault_drill,
+    fixed_alerts,
+    fractional_alerts,
+    healthy_counts,
+    noise_share,
+    pin_alerts,
+    probe_alerts,
+)
 from .planner import PinChange, Plan, adoption_days, plan_rotation
 from .scenarios import (
     LIFETIMES,
@@ -50,6 +63,7 @@ from .scenarios import (
     release_train,
     scenario,
 )
+from .stores import Platform, platform
 
 __all__ = [
     "CONNECTED", "LOCKED_OUT", "UNPROTECTED", "Cert", "Release", "Result", "Summary", "Timeline", "Users",
@@ -58,4 +72,5 @@ __all__ = [
     "build_timeline", "catalogue_table", "certificate_schedule", "max_lifetime", "pins_for",
     "release_train", "scenario", "DateError", "NotATimelineError", "OutOfRangeError", "PinLabelError",
     "PlanFileError", "ScheduleError", "UnknownScenarioError", "UnknownSettingError", "UsersError",
+    "Adoption", "Platform", "platform", "probe_alerts", "healthy_counts", "fault_drill",
 ]

@@ -16,6 +16,13 @@ version it had on day 0. With a **force-update** check on an unpinned endpoint, 
 version that is locked out (never-updaters included) update with the much shorter
 ``force_half_life_days``.
 
+That is the first model of lesson 07. :class:`Users` can make it realistic (all off by default):
+an adoption curve with a fast head and a slow tail, or a team's measured CSV (:mod:`.adoption`); new
+installs and churn; OS cut-offs that strand users on old versions; dormant users whom no prompt
+reaches; and proactive force-update (a minimum-version bump with a date). :mod:`.stores` adds
+per-platform review, phased rollout, rejection and pin-set expiry. A timeline can also give a
+second hostname (``api-v2``) its own certificates; each release says which hostname it talks to.
+
 **Each day each version is in one state**: *connected* (pins checked and matched),
 *unprotected* (its Android-style pin-set expiry has passed, so pinning is off: it connects,
 but trusts any CA; pin-set expiry fails open), or *locked out* (no pin matches, or the
@@ -28,16 +35,20 @@ pins per release; past them the simulator says so in one sentence instead of run
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import math
 import numbers
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from ..pinning.strategy import Strategy
+from .adoption import Adoption
 from .errors import DateError, NotATimelineError, PinLabelError, ScheduleError, UsersError, shown
+from .stores import Platform, as_platforms
 
 #: The parts of a chain that a pin can name, in chain order.
 PIN_KINDS = ("cert", "key", "intermediate", "root")
@@ -152,6 +163,7 @@ class Release:
     live: _dt.date
     pins: frozenset[str]
     expires: _dt.date | None = None
+    host: str = ""          # "" is the main API hostname; e.g. "api-v2" for the second-hostname mitigation
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "submitted", as_date(self.submitted, f"release {self.version} submitted"))
@@ -174,30 +186,70 @@ class Release:
 
     @classmethod
     def ship(cls, version: str, submitted, pins, *, review_days: int = 2,
-             expires_after_days: int | None = None) -> Release:
-        """A release that goes live ``review_days`` after submission, with optional pin-set expiry."""
+             expires_after_days: int | None = None, expires_on=None, host: str = "") -> Release:
+        """A release that goes live ``review_days`` after submission, with optional pin-set expiry.
+
+        Android writes the expiry into the XML as an absolute date: ``expires_after_days`` is what a
+        build script that stamps "build day + N" produces, ``expires_on`` a date typed in once and kept.
+        """
         submitted = as_date(submitted, f"release {version} submitted")
         expires = None if not expires_after_days else submitted + _dt.timedelta(days=int(expires_after_days))
-        return cls(version, submitted, submitted + _dt.timedelta(days=int(review_days)), frozenset(pins), expires)
+        if expires_on is not None:
+            expires = as_date(expires_on, f"release {version} pin-set expiry")
+        return cls(version, submitted, submitted + _dt.timedelta(days=int(review_days)), frozenset(pins), expires,
+                   host)
 
 
 @dataclass(frozen=True)
 class Users:
-    """How users update: half-life for updaters, the share that never updates, force-update."""
+    """How users update: half-life for updaters, the share that never updates, force-update.
+
+    The first four fields are lesson 07's first model. The rest default to "off" and make it
+    realistic (see :mod:`.adoption` and :mod:`.stores`):
+
+    * ``adoption``: an :class:`~.adoption.Adoption` curve (a fast head and a slow tail, or a measured
+      CSV); it replaces ``half_life_days``, and its never-update share replaces ``never_update``;
+    * ``installs_per_day`` (new installs per day, as a share of the day-0 users; they arrive on the
+      newest version their OS supports) and ``churn_per_day`` (the share of users who uninstall each day);
+    * ``os_cutoffs``: ``(date, share)`` pairs: releases live from that date no longer support the OS of
+      that share of users, who stop at the last release before it and cannot update even when forced;
+    * ``dormant``: the part of the never-updaters who do not open the app, so a force-update prompt
+      never reaches them;
+    * ``force_update`` is **reactive** (a locked-out version is told to update); ``min_versions`` is
+      **proactive**: ``(date, version)`` pairs, from that date every version older than ``version`` is
+      told to update, whether or not it is locked out yet.
+    """
 
     half_life_days: float = 10.0
     never_update: float = 0.03
     force_update: bool = False
     force_half_life_days: float = 1.0
+    adoption: object = None
+    installs_per_day: float = 0.0
+    churn_per_day: float = 0.0
+    os_cutoffs: tuple = ()
+    dormant: float = 0.0
+    min_versions: tuple = ()
 
     def __post_init__(self) -> None:
-        for name in ("half_life_days", "never_update", "force_half_life_days"):
+        if self.adoption is not None:
+            if not isinstance(self.adoption, Adoption):
+                raise UsersError(f"adoption is {shown(self.adoption)}, but it must be an Adoption curve; build one "
+                                 "with Adoption.mixture(...) or Adoption.from_csv(path).")
+            object.__setattr__(self, "never_update", self.adoption.never_update)
+        for name in ("half_life_days", "never_update", "force_half_life_days", "installs_per_day",
+                     "churn_per_day", "dormant"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+            if isinstance(value, bool) or not isinstance(value, numbers.Real) or (
+                    isinstance(value, float) and not math.isfinite(value)):
                 raise UsersError(f"{name} is {shown(value)}, but it must be a number; write e.g. 10 or 0.03.")
-        if not 0.0 <= self.never_update <= 1.0:
-            raise UsersError(f"never_update is {shown(self.never_update)}, but a share lies between 0 and 1; "
-                             "write 3% as 0.03.")
+        for name in ("never_update", "churn_per_day", "installs_per_day"):
+            if not 0.0 <= getattr(self, name) <= 1.0:
+                raise UsersError(f"{name} is {shown(getattr(self, name))}, but a share lies between 0 and 1; "
+                                 "write 3% as 0.03.")
+        if not 0.0 <= self.dormant <= self.never_update + 1e-12:
+            raise UsersError(f"dormant is {shown(self.dormant)}, but it is a part of the never-updaters "
+                             f"({self.never_update:.3g}); give a share from 0 up to never_update.")
         low, high = HALF_LIFE_RANGE
         for name in ("half_life_days", "force_half_life_days"):
             if not low <= getattr(self, name) <= high:
@@ -207,10 +259,51 @@ class Users:
             raise UsersError(f"force_update is {shown(self.force_update)}, but it must be True or False "
                              "(true or false in a plan file).")
         object.__setattr__(self, "force_update", bool(self.force_update))
+        object.__setattr__(self, "os_cutoffs", _pairs(self.os_cutoffs, "os_cutoffs", _cutoff))
+        object.__setattr__(self, "min_versions", _pairs(self.min_versions, "min_versions", _bump))
+        if sum(s for _, s in self.os_cutoffs) > 1.0 - self.never_update + 1e-9:
+            raise UsersError("the os_cutoffs shares add up to more than the users who update; make them smaller.")
+
+    @property
+    def simple(self) -> bool:
+        """True when only the first model's four fields are used (the fast path)."""
+        return (self.adoption is None and not self.installs_per_day and not self.churn_per_day
+                and not self.os_cutoffs and not self.dormant and not self.min_versions)
+
+    def curve(self):
+        """The adoption curve these users follow (one half-life unless ``adoption`` is set)."""
+        return self.adoption or Adoption.exponential(self.half_life_days, self.never_update)
 
     def adopted(self, days_since_live: float) -> float:
         """Share of *all* users on a release (or newer) this many days after it went live."""
+        if self.adoption is not None:
+            return float(self.adoption.updated(days_since_live))
         return (1.0 - self.never_update) * (1.0 - 2.0 ** (-max(days_since_live, 0.0) / self.half_life_days))
+
+
+def _pairs(items, name: str, check) -> tuple:
+    if isinstance(items, str | bytes) or not isinstance(items, list | tuple):
+        raise UsersError(f"{name} is {shown(items)}, but it must be a list of (date, value) pairs.")
+    if len(items) > MAX_PINS:
+        raise UsersError(f"{name} lists {len(items)} entries, more than the {MAX_PINS} the simulator handles.")
+    out = []
+    for item in items:
+        if not isinstance(item, list | tuple) or len(item) != 2:
+            raise UsersError(f"{name} entry {shown(item)} is not a (date, value) pair.")
+        out.append(check(*item))
+    return tuple(sorted(out, key=lambda p: p[0]))
+
+
+def _cutoff(day, share):
+    if isinstance(share, bool) or not isinstance(share, numbers.Real) or not 0.0 <= share <= 1.0:
+        raise UsersError(f"an os_cutoffs share is {shown(share)}, but a share lies between 0 and 1.")
+    return as_date(day, "OS cut-off"), float(share)
+
+
+def _bump(day, version):
+    if not isinstance(version, str) or not version:
+        raise UsersError(f"a min_versions version is {shown(version)}; write a release's version, like \"v20\".")
+    return as_date(day, "minimum-version bump"), version
 
 
 @dataclass(frozen=True)
@@ -224,6 +317,9 @@ class Timeline:
     users: Users = field(default_factory=Users)
     name: str = "custom"
     strategy: Strategy | None = None   # what the releases pin, when one strategy built them
+    platforms: tuple = ()              # store platforms (see .stores); empty: one store, as written
+    second_host: tuple = ()            # certificates of the second hostname ("api-v2"), if any
+    notes: tuple = ()                  # what happened while building it (e.g. a rollback)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", as_date(self.start, "timeline start"))
@@ -241,6 +337,14 @@ class Timeline:
                     "release less often or plan a shorter period")
         object.__setattr__(self, "certs", tuple(sorted(self.certs, key=lambda c: (c.deployed, c.issued))))
         object.__setattr__(self, "releases", tuple(sorted(self.releases, key=lambda r: (r.live, r.version))))
+        object.__setattr__(self, "second_host", tuple(sorted(self.second_host, key=lambda c: (c.deployed, c.issued))))
+        if any(r.host for r in self.releases) and not self.second_host:
+            raise ScheduleError("a release talks to a second hostname, but the timeline gives it no certificates.")
+        known = {r.version for r in self.releases}
+        for _, version in self.users.min_versions:
+            if version not in known:
+                raise ScheduleError(f"the minimum-version bump names {shown(version)}, which is not one of the "
+                                    "releases; name a version the timeline ships.")
         if self.releases[0].live > self.start:
             raise ScheduleError(f"no release is live on the first day ({self.start}); the first one goes live "
                                 f"on {self.releases[0].live}, so start the timeline then or ship earlier.")
@@ -360,18 +464,28 @@ def _pin_matches(releases, certs) -> np.ndarray:
     return has[:, cert_ids].any(axis=2)
 
 
+def _served(timeline: Timeline, certs) -> tuple[np.ndarray, np.ndarray]:
+    t = np.arange(timeline.days)
+    served = np.searchsorted(_day_numbers(timeline, [c.deployed for c in certs]), t, side="right") - 1
+    expiry = _day_numbers(timeline, [c.expires for c in certs])
+    return np.maximum(served, 0), (served >= 0) & (t < expiry[np.maximum(served, 0)])
+
+
 def chain_states(timeline: Timeline) -> tuple[np.ndarray, np.ndarray]:
     """(state per version and day, server-ok per day): pins against the served chain."""
     t = np.arange(timeline.days)
     certs, releases = timeline.certs, timeline.releases
-    served = np.searchsorted(_day_numbers(timeline, [c.deployed for c in certs]), t, side="right") - 1
-    expiry = _day_numbers(timeline, [c.expires for c in certs])
-    server_ok = (served >= 0) & (t < expiry[np.maximum(served, 0)])
-    matches = _pin_matches(releases, certs)                                                   # (V, C)
-    match = matches[:, np.maximum(served, 0)]                                                 # (V, T)
+    served, server_ok = _served(timeline, certs)
+    match = _pin_matches(releases, certs)[:, served]                                          # (V, T)
+    ok = np.broadcast_to(server_ok, match.shape)
+    if timeline.second_host:
+        other, other_ok = _served(timeline, timeline.second_host)
+        on_other = np.array([bool(r.host) for r in releases])[:, None]
+        match = np.where(on_other, _pin_matches(releases, timeline.second_host)[:, other], match)
+        ok = np.where(on_other, other_ok[None, :], ok)
     pins_off = t[None, :] >= _day_numbers(timeline, [r.expires for r in releases])[:, None]
     state = np.where(pins_off, UNPROTECTED, np.where(match, CONNECTED, LOCKED_OUT))
-    state = np.where(server_ok[None, :], state, LOCKED_OUT).astype(np.int8)
+    state = np.where(ok, state, LOCKED_OUT).astype(np.int8)
     return state, server_ok
 
 
@@ -390,9 +504,12 @@ def update_shares(timeline: Timeline, locked: np.ndarray) -> np.ndarray:
     decays by its own cumulative update rate; the newest version holds the rest. That
     makes the loop run once per release, not once per day.
     """
-    if timeline.users.force_update:
+    users = timeline.users
+    if users.simple and not users.force_update:
+        return _shares_at_constant_rate(timeline, locked.shape)
+    if users.simple:
         return _shares_with_force_update(timeline, locked)
-    return _shares_at_constant_rate(timeline, locked.shape)
+    return _shares_of_groups(timeline, forced_versions(timeline, locked))
 
 
 def _shares_at_constant_rate(timeline: Timeline, shape: tuple[int, int]) -> np.ndarray:
@@ -438,11 +555,77 @@ def _shares_with_force_update(timeline: Timeline, locked: np.ndarray) -> np.ndar
     return total
 
 
+def forced_versions(timeline: Timeline, locked: np.ndarray) -> np.ndarray:
+    """(V, T): versions whose users are told to update: locked out (reactive force-update), or older
+    than a minimum version from its date on (proactive force-update)."""
+    users = timeline.users
+    forced = locked.copy() if users.force_update else np.zeros_like(locked)
+    index = {r.version: v for v, r in enumerate(timeline.releases)}
+    for day, version in users.min_versions:
+        since = max((day - timeline.start).days, 0)
+        forced[:index[version], since:] = True
+    return forced
+
+
+def user_groups(timeline: Timeline) -> list[tuple[float, float, bool, int]]:
+    """(share of users, update rate per day, reached by force-update, highest version index it can run)."""
+    users, n = timeline.users, len(timeline.releases)
+    live = [r.live for r in timeline.releases]
+    caps = [(share, max(bisect_left(live, day) - 1, 0)) for day, share in users.os_cutoffs]
+    stuck = sum(share for share, _ in caps)
+    updaters = 1.0 - users.never_update
+    groups = [(users.never_update - users.dormant, 0.0, True, n - 1), (users.dormant, 0.0, False, n - 1)]
+    for weight, half_life in users.curve().parts:
+        rate = math.log(2) / half_life
+        part = weight / updaters if updaters > 0 else 0.0
+        groups.append((weight - part * stuck, rate, True, n - 1))
+        groups += [(part * share, rate, True, cap) for share, cap in caps]
+    return [g for g in groups if g[0] > 0]
+
+
+def _shares_of_groups(timeline: Timeline, forced: np.ndarray) -> np.ndarray:
+    """The general model: several groups of users, installs and churn, OS cut-offs, force-update.
+
+    Each group updates at its own constant rate (or at the force rate while its version is forced),
+    never past the last version its OS supports. New installs arrive on the newest version they can
+    run; churn removes users at the same rate from every version. Shares are of the users alive that day.
+    """
+    users, (n_versions, n_days) = timeline.users, forced.shape
+    t = np.arange(n_days)
+    churn, installs = users.churn_per_day, users.installs_per_day
+    alive = np.exp(-churn * t)
+    total = alive + (installs * (1.0 - alive) / churn if churn > 0 else installs * t)
+    force = math.log(2) / users.force_half_life_days
+    forced_days = np.zeros((n_versions, n_days + 1))
+    np.cumsum(forced, axis=1, out=forced_days[:, 1:])
+    segments, newest = _segments(timeline, n_days)
+    out = np.zeros((n_versions, n_days))
+    groups = user_groups(timeline)
+    for cap in sorted({g[3] for g in groups}):       # groups that can run the same versions move together
+        mass, rate, reached, _ = (np.array(col, dtype=float) for col in zip(*(g for g in groups if g[3] == cap),
+                                                                           strict=True))
+        mass, rate, push = mass[:, None, None], rate[:, None, None], (reached * np.maximum(force - rate, 0.0))
+        tops = np.maximum(np.minimum(newest, cap), min(newest[0], cap))
+        shares = np.zeros((len(rate), n_versions, n_days))
+        shares[:, tops[0], 0] = mass[:, 0, 0]
+        for (a, b), top in zip(segments, tops, strict=True):
+            v, span = top + 1, np.arange(b - a + 1)
+            hazard = (rate + churn) * span + push[:, None, None] * (forced_days[:v, a:b + 1] - forced_days[:v, a:a + 1])
+            seg = shares[:, :v, a:a + 1] * np.exp(-hazard)
+            seg[:, top] = 0.0
+            seg[:, top] = mass[:, 0] * total[a:b + 1] - seg.sum(axis=1)
+            shares[:, :v, a:b + 1] = seg
+        out += shares.sum(axis=0)
+    return out / total[None, :]
+
+
 def simulate(timeline: Timeline) -> Result:
     """Run the model: who is connected, unprotected or locked out, per version and day."""
     if not isinstance(timeline, Timeline):
         raise NotATimelineError(f"simulate() needs a Timeline, not {type(timeline).__name__}; build one with "
                                 "rotation.scenario(...) or rotation.build_timeline(...).")
+    if timeline.platforms:
+        return simulate_platforms(timeline)
     state, server_ok = chain_states(timeline)
     share = update_shares(timeline, state == LOCKED_OUT)
     t = np.datetime64(timeline.start, "D") + np.arange(timeline.days)
@@ -453,3 +636,36 @@ def successor(label: str) -> str:
     """The next label in a numbered series: ``K7`` -> ``K8`` (used to name backup keys)."""
     m = re.fullmatch(r"(.*?)(\d+)", label)
     return f"{m.group(1)}{int(m.group(2)) + 1}" if m else f"{label}-next"
+
+
+# --- stores: one simulation per platform (see .stores) ---------------------------------------------------
+
+def platform_timeline(timeline, plat: Platform):
+    """The timeline as one platform sees it: its release dates, its expiry rules, its users."""
+    releases = tuple(dataclasses.replace(r, version=f"{plat.name} {r.version}", live=plat.live(r, timeline.start),
+                                         expires=r.expires if plat.has_expiry else None)
+                     for r in timeline.releases)
+    bumps = tuple((day, f"{plat.name} {v}") for day, v in timeline.users.min_versions)
+    curve = timeline.users.adoption or plat.adoption     # a team's own curve wins over the preset
+    never = curve.never_update if curve is not None else timeline.users.never_update
+    users = dataclasses.replace(timeline.users, adoption=curve, min_versions=bumps,
+                                dormant=min(timeline.users.dormant, never))   # dormant users are never-updaters
+    return Timeline(timeline.start, timeline.end, timeline.certs, releases, users, name=f"{timeline.name} ({plat.name})",
+                    strategy=timeline.strategy, second_host=timeline.second_host, notes=timeline.notes)
+
+
+def simulate_platforms(timeline):
+    """Simulate each platform and stack the results: one row per platform and version, shares of all users."""
+    parts = [(p, simulate(platform_timeline(timeline, p))) for p in as_platforms(timeline.platforms)]
+    releases = tuple(r for _, res in parts for r in res.timeline.releases)
+    users = dataclasses.replace(timeline.users, min_versions=())     # its versions are renamed per store
+    combined = Timeline(timeline.start, timeline.end, timeline.certs, releases, users, name=timeline.name,
+                        strategy=timeline.strategy, second_host=timeline.second_host, notes=timeline.notes)
+    rows = {r.version: v for v, r in enumerate(combined.releases)}
+    share = np.zeros((len(releases), timeline.days))
+    state = np.zeros((len(releases), timeline.days), dtype=np.int8)
+    for plat, res in parts:
+        for v, r in enumerate(res.timeline.releases):
+            share[rows[r.version]] = plat.share * res.share[v]
+            state[rows[r.version]] = res.state[v]
+    return Result(combined, parts[0][1].dates, share, state, parts[0][1].server_ok)

@@ -90,6 +90,8 @@ def adoption_days(users: Users, target: float, never_lacking: float) -> int | No
     updaters = 1.0 - users.never_update
     if updaters <= room:
         return 0
+    if users.adoption is not None:                  # a mixture or a measured curve: search it
+        return users.adoption.days_until(updaters - room)
     return math.ceil(users.half_life_days * math.log2(updaters / room) - 1e-9)
 
 
@@ -173,11 +175,14 @@ class Plan:
 
 def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end, users: Users | None = None,
                   review_days: int = 2, cadence_days: int = 14, target: float = 0.005,
-                  pin_expiry_days: int | None = None, known_from: Mapping[str, object] | None = None) -> Plan:
+                  pin_expiry_days: int | None = None, known_from: Mapping[str, object] | None = None,
+                  extra_pins=(), backup_keys: int = 1, platforms=()) -> Plan:
     """Plan every pin change in ``certs`` so that lockout stays at or below ``target``.
 
     ``known_from`` maps a pin to the first day it may be put in an app (by default: the
-    day its certificate is issued; for ``leaf-spki+backup``, the previous rollover).
+    day its certificate is issued; for ``leaf-spki+backup``, the previous rollover). ``extra_pins``
+    go into every planned release; ``platforms`` (see :mod:`.stores`) are used to simulate the
+    calendar (the calendar itself uses ``review_days``: give the slowest store's).
     """
     strategy = Strategy.parse(strategy)
     start, end, users = as_date(start, "plan start"), as_date(end, "plan end"), users or Users()
@@ -195,6 +200,8 @@ def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end
     changes, previous, first = [], first_submit, first_issued(certs, strategy)
     for day, old, new, cert in pin_changes(certs, strategy, start, end):
         known = max(_known_from(strategy, new, first, previous, start, known_from or {}), first_submit)
+        if new in extra_pins:
+            known = first_submit                 # pinned in every release, the first one included
         in_first = known <= first_submit       # the first release already carries it as a backup
         lacking = 0.0 if in_first or (first_expiry and first_expiry <= day) else users.never_update
         adoption = 0 if in_first else adoption_days(users, target, lacking)
@@ -211,8 +218,27 @@ def plan_rotation(certs: Sequence[Cert], strategy: Strategy | str, *, start, end
         previous = day
     releases = planned_releases(certs, strategy, changes, start=start, end=end, review_days=review_days,
                                 cadence_days=cadence_days, pin_expiry_days=pin_expiry_days)
-    timeline = Timeline(start, end, tuple(certs), releases, users, name="plan", strategy=strategy)
+    if extra_pins or backup_keys > 1:
+        releases = tuple(_with_extra(r, strategy, certs, extra_pins, backup_keys) for r in releases)
+    timeline = Timeline(start, end, tuple(certs), releases, users, name="plan", strategy=strategy,
+                        platforms=tuple(platforms))
     return Plan(strategy, target, changes, timeline, _warnings(timeline, changes, pin_expiry_days, users))
+
+
+def _with_extra(release: Release, strategy, certs, extra_pins, backup_keys: int) -> Release:
+    """``release`` with ``extra_pins``, and more backup keys after each pinned key for ``leaf-spki+backup``."""
+    from dataclasses import replace
+
+    from .model import successor
+
+    pins = set(release.pins) | set(extra_pins)
+    if strategy is Strategy.LEAF_SPKI_BACKUP:
+        for pin in [p for p in release.pins if p.startswith("key:")]:
+            key = pin[4:]
+            for _ in range(backup_keys):
+                key = successor(key)
+                pins.add(f"key:{key}")
+    return replace(release, pins=frozenset(pins))
 
 
 def planned_releases(certs, strategy, changes, *, start, end, review_days, cadence_days,
@@ -269,7 +295,8 @@ def _warnings(timeline: Timeline, changes, pin_expiry_days, users: Users) -> lis
     if users.never_update and not pin_expiry_days and any(not c.feasible for c in changes):
         warnings.append("without pin-set expiry or a backup in the first release, never-updaters are locked "
                         "out for good at the first uncovered rotation")
-    if users.force_update and any(not c.feasible for c in changes):
-        warnings.append("force-update shortens a lockout but cannot prevent one: locked-out users still wait "
-                        "for a release that carries the new pin")
+    if users.force_update and not users.min_versions and any(not c.feasible for c in changes):
+        warnings.append("reactive force-update only shortens a lockout: locked-out users still wait for a "
+                        "release that carries the new pin; a minimum-version bump to such a release, shipped "
+                        "before the rotation (min_versions), prevents it for everyone who can update")
     return warnings
