@@ -19,6 +19,8 @@ from helpers.exercises import (
     lesson06,
     lesson07,
     lesson08,
+    lesson09,
+    lesson10,
     whole_number,
 )
 from helpers.pinning.pins import Pin, PinSet, spki_pin
@@ -26,7 +28,8 @@ from helpers.pinning.renewal import strategies
 from helpers.pinning.strategy import Strategy
 from helpers.pki import course_pki
 
-LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08)
+LESSONS = (lesson00, lesson01, lesson02, lesson03, lesson04, lesson05, lesson06, lesson07, lesson08, lesson09,
+           lesson10)
 QUESTIONS = [q for module in LESSONS for q in vars(module).values() if isinstance(q, Question)]
 IDS = [f"{module.__name__[-8:]}.{name}" for module in LESSONS for name, q in vars(module).items()
        if isinstance(q, Question)]
@@ -88,7 +91,7 @@ def pins():
 
 
 @pytest.mark.parametrize("extra, words", [
-    ("rogue CA", "Trusted Public CA R7, a CA"),
+    ("rogue CA", "Compromised Public Root CA, a CA"),
     ("corporate CA", "a CA"),
     ("government root", "a CA"),
     ("intermediate 2", "YourApp Issuing CA 2, a CA"),

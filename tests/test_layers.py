@@ -25,7 +25,7 @@ FLOORS = {
     "helpers.anatomy": 3, "helpers.trust_store": 3, "helpers.pinning.client": 3,
     "helpers.pinning.broken": 3, "helpers.pinning.renewal": 3, "helpers.tls": 3, "helpers.validation": 3,
     "helpers.platforms": 3, "helpers.platforms.flutter": 4,  # flutter replays lesson 05's attacks
-    "helpers.attacks": 4, "helpers.rotation": 4, "helpers.decide": 4, "helpers.capstone": 4,  # planned: decide, capstone
+    "helpers.attacks": 4, "helpers.rotation": 4, "helpers.decide": 4, "helpers.capstone": 4,
     "helpers.plots": 5, "helpers.widgets": 5, "helpers.exercises": 5, "helpers.doctor": 5,
     "helpers.cli": 6, "helpers.__main__": 6, "helpers": 6,
 }

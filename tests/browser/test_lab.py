@@ -218,6 +218,9 @@ def test_lesson_runs_in_jupyterlab(lab, browser, lesson):
 
 def _move_a_control_and_see_a_redraw(page, shot: Path) -> None:
     """Nudge the first slider with the keyboard; the widget's figure must change."""
+    if page.locator(".decide-lab").count():  # lesson 09's lab redraws text, not an image
+        _choose_and_see_the_advice_redraw(page, shot)
+        return
     handle = page.locator(".jupyter-widgets .noUi-handle").first
     if not handle.count():
         return
@@ -231,3 +234,17 @@ def _move_a_control_and_see_a_redraw(page, shot: Path) -> None:
                          return img && img.getAttribute('src') !== before; }""",
         arg=before, timeout=30_000, polling=100)
     page.locator(".jp-OutputArea-output .jupyter-widgets").first.screenshot(path=str(shot))
+
+
+def _choose_and_see_the_advice_redraw(page, shot: Path) -> None:
+    """Lesson 09: click another "Data value" toggle button; the advice (HTML) must change."""
+    lab = page.locator(".decide-lab").first
+    advice = lab.locator(".decide-lab-result")
+    before = advice.inner_text()
+    lab.get_by_role("button", name="low", exact=True).first.click()
+    page.wait_for_function(
+        """(before) => { const el = document.querySelector('.decide-lab .decide-lab-result');
+                         return el && el.innerText !== before; }""",
+        arg=before, timeout=30_000, polling=100)
+    assert "rely on CT and platform defaults" in advice.inner_text()
+    lab.screenshot(path=str(shot))
