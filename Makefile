@@ -10,13 +10,14 @@ HOST := 127.0.0.1
 PORT ?= 8888
 NBVAL := --nbval --nbval-current-env --nbval-cell-timeout=120 --nbval-sanitize-with tests/nbval_sanitize.cfg
 
-.PHONY: lab test lint unit nbval browser notebooks bench setup clean help
+.PHONY: lab test lint unit nbval browser notebooks bench setup clean help workshop
 
 help:
 	@echo "make lab        set up (first time) and open the course in JupyterLab"
 	@echo "make test       set up and run the whole test suite (ruff, unit, strict nbval, browser)"
 	@echo "make notebooks  re-execute every lesson in place"
 	@echo "make bench      print timings and sizes (figures, never pass/fail)"
+	@echo "make workshop   serve the course to a room with JupyterHub (docs/workshop.md)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "The course needs Python 3.11 or newer; run: make PYTHON=python3.11 ...")'
@@ -49,8 +50,10 @@ $(LAB_STAMP): pyproject.toml | $(PY)
 # Playwright's wheel carries its own Node.js (144 MB of the 600 MB budget). Where the machine
 # has a Node.js that Playwright's driver accepts (>= 20), the bundled one is replaced by a link
 # to it; otherwise it stays. `make bench` prints both venv sizes.
+# (In a variable: a literal comma would split $(call)'s arguments.)
+TEST_EXTRAS := .[test,workshop]
 $(STAMP): pyproject.toml | $(PY)
-	$(call install,.[test])
+	$(call install,$(TEST_EXTRAS))
 	@node=$$(command -v node || true); \
 	bundled=$$($(PY) -c 'import pathlib, playwright; print(pathlib.Path(playwright.__file__).parent / "driver" / "node")'); \
 	if [ -n "$$node" ] && [ -f "$$bundled" ] && [ ! -L "$$bundled" ] \
@@ -94,3 +97,27 @@ bench: setup
 
 clean:
 	rm -rf $(VENV) tests/browser/screenshots .hypothesis
+
+# `make workshop`: one JupyterHub for a room (docs/workshop.md). JupyterHub and its idle culler come
+# from PyPI (the [workshop] extra), configurable-http-proxy from npm at the version that
+# workshop/package-lock.json pins, into workshop/node_modules. It listens on 127.0.0.1:8000; for a
+# room: make workshop HOST=0.0.0.0 (read the warning in docs/workshop.md first). Ctrl+C stops it all.
+# `make test` installs the same two things: the browser test starts this hub.
+WORKSHOP_STAMP := $(VENV)/.installed-workshop
+CHP := workshop/node_modules/.bin/configurable-http-proxy
+WORKSHOP_PORT := $(if $(filter command line environment,$(origin PORT)),$(PORT),8000)
+
+$(WORKSHOP_STAMP): pyproject.toml | $(PY)
+	$(call install,.[workshop])
+	@touch $(WORKSHOP_STAMP)
+
+$(CHP): workshop/package.json workshop/package-lock.json
+	@command -v npm >/dev/null 2>&1 || { echo "make workshop needs Node.js 20 or newer and npm" \
+	    "(Debian/Ubuntu: apt-get install nodejs npm)"; exit 1; }
+	npm ci --prefix workshop --no-audit --no-fund --loglevel=error
+	@touch $(CHP)
+
+browser: $(CHP)
+
+workshop: $(WORKSHOP_STAMP) $(CHP)
+	@exec env HOST=$(HOST) PORT=$(WORKSHOP_PORT) $(PY) -m jupyterhub -f workshop/jupyterhub_config.py

@@ -616,7 +616,7 @@ def servers(corpus: Corpus) -> Iterator[dict[str, int]]:
 # --- the cases -------------------------------------------------------------------------------------------
 
 COMMANDS = ("make-certs", "inspect", "pin", "verify", "handshake", "connect", "plan", "config", "lint",
-            "model")
+            "model", "serve", "mitm", "client", "solutions", "decide", "drill")
 KINDS = ("data loss", "hang", "traceback", "misread", "escape", "message", "connect", "validator")
 ANY = (0, 1, 2, 120, 141)  # a closed stdout: any quiet end will do, as long as it is quiet
 
@@ -773,6 +773,13 @@ def _cases() -> list[Case]:  # a table, in the issue's order
     add(case("lint/deep-plist", "hang", "lint @deep.plist", (1, 2)))
     add(case("lint/big-dart", "hang", "lint @big.dart --platform dart", 2))
     add(case("inspect/folder", "message", "inspect @folder", 2))
+    add(case("decide/fifo", "hang", ("decide", "@fifo"), 2))
+    add(case("decide/dev-zero", "hang", ("decide", "/dev/zero"), 2))
+    add(case("decide/folder", "message", "decide @folder", 2))
+    add(case("decide/pem-not-json", "message", "decide @good.pem", 2))
+    add(case("decide/unknown-profile", "message", "decide --profile meteor", 2))
+    add(case("drill/bad-variant", "message", "drill --variant meteor", 2, usage=True))
+    add(case("drill/reference", "message", "drill", 0))
     add(case("verify/folder", "message", (*V, "@folder", *ROOTS), 2))
 
     # Tracebacks from certificates: each is a rejection with a reason (verify, model: exit 1); inspect
@@ -912,6 +919,44 @@ def _cases() -> list[Case]:  # a table, in the issue's order
     add(case("verify/underscore-host", "validator",
              ("verify", "@good.pem", "--host", "under_score.yourapp.com", *ROOTS), 1, out="underscore"))
     add(case("verify/good", "validator", (*V, "@good.pem", *ROOTS), 0))
+
+    # The demo kit (issue 13): bad ports, addresses off loopback, unknown names; refused before serving.
+    for port in ("abc", "-1", "65536", "", "1e3", "\uff18\uff14\uff14\uff13", "9" * 30):
+        add(case(f"serve/port {port[:12]!r}", "traceback", ("serve", "--port", port), 2, err="port"))
+        add(case(f"mitm/listen {port[:12]!r}", "traceback",
+                 ("mitm", "--ca", "rogue", "--listen", port, "--upstream", "127.0.0.1:8443"), 2))
+    for host in ("0.0.0.0", "192.168.1.10", "example.com", "::1", "", "\x1b[31mevil"):
+        add(case(f"serve/host {host[:12]!r}", "traceback", ("serve", "--port", "0", "--host", host), 2,
+                 err="loopback"))
+    for name in ("nope", "", "x" * 300, "\x1b[31mevil", "../../etc/passwd"):
+        add(case(f"serve/cert {name[:12]!r}", "message", ("serve", "--port", "0", "--cert", name), 2,
+                 err="genuine"))
+    add(case("mitm/ca-unknown", "message", "mitm --ca nsa --listen 0 --upstream 127.0.0.1:8443", 2,
+             err="corporate"))
+    add(case("mitm/listen-off-loopback", "traceback",
+             "mitm --ca rogue --listen 0.0.0.0:8443 --upstream 127.0.0.1:8443", 2, err="loopback"))
+    for upstream in ("10.0.0.1:443", "example.com:443", "0.0.0.0:8443", "127.0.0.1", "127.0.0.1:99999", "",
+                     "[::1:8443", "a..b:443"):
+        add(case(f"mitm/upstream {upstream[:16]!r}", "traceback",
+                 ("mitm", "--ca", "rogue", "--listen", "0", "--upstream", upstream), 2))
+    for url in ("http://127.0.0.1:1/users", "not a url", "https://example.com:443/", "https://10.0.0.1:8443/",
+                "https://127.0.0.1/users", "https://127.0.0.1:99999/", "", "https://[::1/", "https://:443/"):
+        add(case(f"client/url {url[:20]!r}", "traceback", ("client", url), 2))
+    for via in ("0.0.0.0:1", "example.com:443", "127.0.0.1"):
+        add(case(f"client/via {via!r}", "traceback", ("client", "https://127.0.0.1:1/", "--via", via), 2))
+    for server in ("closed", "plain", "reset"):
+        add(case(f"client/{server}", "connect", ("client", f"https://127.0.0.1:{{{server}}}/users"), 2))
+    add(case("client/bad-pin", "message", ("client", "https://127.0.0.1:{good}/users", "--pin", "nope"), 2))
+    for roots in ("@garbage.pem", "", " , ", "/dev/zero", "api.yourapp.com-backup"):
+        add(case(f"client/roots {roots[:16]!r}", "message",
+                 ("client", "https://127.0.0.1:{good}/users", "--roots", roots), 2))
+    add(case("client/untrusted", "connect", ("client", "https://127.0.0.1:{good}/users"), 1, out="validation"))
+    add(case("client/pin-mismatch", "connect", ("client", "https://127.0.0.1:{good}/users", *ROOTS, "--pin",
+                                                 "A" * 43 + "="), 1, out=("withheld", "pin")))
+    add(case("client/escape-cn", "escape", ("client", "https://127.0.0.1:{escape-cn}/users", *ROOTS, "--pin",
+                                             "A" * 43 + "="), 1, out="evil"))
+    for lesson in ("99", "", "x" * 300, "\x1b[31mevil", "-1"):
+        add(case(f"solutions/{lesson[:12]!r}", "message", ("solutions", "--", lesson), 2, err="lesson"))
     return c
 
 

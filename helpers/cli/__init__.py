@@ -28,10 +28,30 @@ import sys
 from .. import clock
 from ..errors import CourseError
 from ..show import printable
-from . import attacks, config, connect, doctor, handshake, inspect, lint, make_certs, model, pin, plan, verify
+from . import (
+    attacks,
+    client,
+    config,
+    connect,
+    decide,
+    doctor,
+    drill,
+    handshake,
+    inspect,
+    lint,
+    make_certs,
+    mitm,
+    model,
+    pin,
+    plan,
+    serve,
+    solutions,
+    verify,
+)
 
 #: The commands, in lesson order (the order ``--help`` lists them).
-COMMANDS = (doctor, make_certs, inspect, pin, verify, handshake, connect, attacks, plan, config, lint, model)
+COMMANDS = (doctor, make_certs, inspect, pin, verify, handshake, connect, attacks, plan, config, lint, model,
+            serve, mitm, client, solutions, decide, drill)
 
 #: Exit codes beyond 0, 1 and 2 (see the module's docstring).
 INTERNAL_ERROR, CLOSED_PIPE = 70, 141

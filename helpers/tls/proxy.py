@@ -79,11 +79,13 @@ class MitmProxy:
     """
 
     def __init__(self, upstream: tuple[str, int], *, chain: Sequence[x509.Certificate], key,
-                 upstream_roots: Sequence[x509.Certificate], upstream_name: str = HOST):
+                 upstream_roots: Sequence[x509.Certificate], upstream_name: str = HOST,
+                 listen_port: int = 0):
         if not upstream_roots:
             raise TrustAnchorsError("The proxy validates the real server, so it needs upstream_roots=[root].")
         self.upstream = upstream
         self.upstream_name = upstream_name
+        self.listen_port = listen_port  # 0: the system picks a free port; a taken one raises OSError
         self._chain, self._key, self._roots = chain, key, list(upstream_roots)
         self.interceptions: list[Interception] = []
         self._threads: list[threading.Thread] = []
@@ -96,7 +98,7 @@ class MitmProxy:
     def __enter__(self) -> MitmProxy:
         self._server_ctx = server_context(self._chain, self._key)   # what the fooled client sees
         self._client_ctx = client_context(self._roots)               # how the proxy checks the real server
-        self._listener = socket.create_server((LOOPBACK, 0))
+        self._listener = socket.create_server((LOOPBACK, self.listen_port))
         self._listener.settimeout(0.1)
         self._spawn(self._accept_loop)
         return self

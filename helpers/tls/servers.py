@@ -99,11 +99,11 @@ class _TLSHTTPServer(ThreadingHTTPServer):
     block_on_close = True
     allow_reuse_address = True
 
-    def __init__(self, context: ssl.SSLContext, handler, token: str, users):
+    def __init__(self, context: ssl.SSLContext, handler, token: str, users, port: int = 0):
         self.tls, self.token, self.users = context, token, users
         self.log: list[tuple[str, str, int]] = []
         self.errors: list[str] = []
-        super().__init__((LOOPBACK, 0), handler)
+        super().__init__((LOOPBACK, port), handler)
 
     def get_request(self):
         sock, address = self.socket.accept()
@@ -122,13 +122,16 @@ class HTTPSServer:
     honest server, ``pki.leaf``: the course leaf and its intermediate). ``token``: the bearer
     token ``GET /users`` requires (the toy API's, :data:`~helpers.tls.api.API_TOKEN`, by default).
     ``handler``: a ``BaseHTTPRequestHandler`` subclass, to serve something other than the toy API.
+    ``listen_port``: the port to bind (0, the default: the system picks a free one); a taken port
+    makes :meth:`start` raise ``OSError``.
     After start: ``host``, ``port``, ``url``; ``log`` lists (method, path, status) served and
     ``errors`` the TLS failures seen (class and reason).
     """
 
     def __init__(self, chain, key=None, *, token: str = API_TOKEN, users=USERS,
-                 handler=ApiHandler, tls12: bool = False):
+                 handler=ApiHandler, tls12: bool = False, listen_port: int = 0):
         self.chain, self.key = as_chain(chain, key)
+        self.listen_port = listen_port
         self.token, self.users, self.handler, self.tls12 = token, tuple(users), handler, tls12
         self._httpd: _TLSHTTPServer | None = None
         self._thread: threading.Thread | None = None
@@ -139,7 +142,7 @@ class HTTPSServer:
             raise ServerRunningError("This server is already running; stop it first or use a new "
                                      "HTTPSServer.")
         context = server_context(self.chain, self.key, tls12=self.tls12)
-        self._httpd = _TLSHTTPServer(context, self.handler, self.token, self.users)
+        self._httpd = _TLSHTTPServer(context, self.handler, self.token, self.users, self.listen_port)
         self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05},
                                         name="course-https-server", daemon=True)
         self._thread.start()
