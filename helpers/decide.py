@@ -545,25 +545,21 @@ def decide(answers: Any) -> Advice:
 
 # --- the five reference profiles -------------------------------------------------------------------------
 
-def _profile(**answers) -> AnswerSheet:
-    return AnswerSheet(**answers)
-
-
 #: The lesson's reference profiles: name -> (description, sheet).
 PROFILES: dict[str, tuple[str, AnswerSheet]] = {
-    "bank": ("a bank: its own servers and keys, forced updates, MAS-L2", _profile(
+    "bank": ("a bank: its own servers and keys, forced updates, MAS-L2", AnswerSheet(
         key_control="you", update_days=7, force_update=True, never_update=0.02, data_value="high",
         inspection=False, monitoring=True, offline_backups=True)),
-    "social": ("a social app behind a CDN", _profile(
+    "social": ("a social app behind a CDN", AnswerSheet(
         key_control="cdn", update_days=10, force_update=False, never_update=0.05, data_value="personal",
         inspection=False, monitoring=True, offline_backups=False)),
-    "enterprise": ("an enterprise app used behind inspection proxies", _profile(
+    "enterprise": ("an enterprise app used behind inspection proxies", AnswerSheet(
         key_control="you", update_days=45, force_update=False, never_update=0.15, data_value="personal",
         inspection=True, monitoring=False, offline_backups=True)),
-    "health": ("a health app for a regulated market (MAS-L2), on its own private CA", _profile(
+    "health": ("a health app for a regulated market (MAS-L2), on its own private CA", AnswerSheet(
         key_control="you", update_days=14, force_update=True, never_update=0.04, data_value="high",
         inspection=False, monitoring=True, offline_backups=False)),
-    "hobby": ("a hobby app with public content", _profile(
+    "hobby": ("a hobby app with public content", AnswerSheet(
         key_control="cdn", update_days=60, force_update=False, never_update=0.30, data_value="low",
         inspection=False, monitoring=False, offline_backups=False)),
 }

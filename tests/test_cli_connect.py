@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import socket
 import subprocess
 import sys
 import threading
-import time
 from pathlib import Path
 
 import pytest
+from cli_process import run_timed
 
 from helpers.cli import main
 from helpers.cli.connect import HostPortError, parse_hostport
@@ -113,13 +112,6 @@ ROOT = Path(__file__).resolve().parents[1]
 ROOTS = str(ROOT / "data" / "certs" / "yourapp-root.pem")
 
 
-def run_timed(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **(env or {})}, encoding="utf-8", errors="replace")
-    assert time.monotonic() - started < 5, args
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 def one_error(done: subprocess.CompletedProcess, code: int = 2) -> str:

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from cli_process import run_timed
 from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 
@@ -110,16 +111,6 @@ def test_unknown_format_is_an_argparse_error(chain_file):
 # Every case runs the whole command in a child process, as a script would, and asserts the exit code,
 # one sentence on stderr, no traceback, and a time under 5 s.
 
-def run_timed(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    import os
-    import time
-
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **(env or {})}, encoding="utf-8", errors="replace")
-    assert time.monotonic() - started < 5, args
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 def one_sentence(stderr: str, prefix: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from cli_process import run_timed
 
 from helpers import doctor
 from helpers.cli import COMMANDS, build_parser, main
@@ -87,13 +86,6 @@ ROOT = Path(__file__).resolve().parents[1]
 LEAF, ROOTS = ROOT / "data/certs/api.yourapp.com.pem", ROOT / "data/certs/yourapp-root.pem"
 
 
-def run_timed(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    started = time.monotonic()
-    done = subprocess.run([sys.executable, "-m", "helpers", *args], cwd=ROOT, capture_output=True, text=True,
-                          timeout=60, env={**os.environ, **(env or {})}, encoding="utf-8", errors="replace")
-    assert time.monotonic() - started < 5, args
-    assert "Traceback" not in done.stderr, done.stderr
-    return done
 
 
 def one_error(done: subprocess.CompletedProcess) -> str:

@@ -147,7 +147,7 @@ class Adoption:
             if len(cells) != 2:
                 raise PlanFileError(f"{label} row {n} has {len(cells)} columns; each row is days,share like "
                                     "\"30,0.85\".")
-            day, share = _cell_number(cells[0], label, n), _cell_number(cells[1].rstrip("%"), label, n)
+            day, share = _cell_number(cells[0]), _cell_number(cells[1].rstrip("%"))
             if day is None and not days:
                 continue                                    # a header row
             if day is None or share is None:
@@ -173,7 +173,7 @@ class Adoption:
         return f"{self.name}: {groups}; {self.never_update:.1%} never update"
 
 
-def _cell_number(text: str, label: str, row: int) -> float | None:
+def _cell_number(text: str) -> float | None:
     try:
         value = float(text)
     except ValueError:
